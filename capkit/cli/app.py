@@ -1,0 +1,201 @@
+"""``capkit`` commands: render, new, probe, demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from capkit import __version__
+from capkit.cli.report import console, err_console, fail, progress_bar
+
+app = typer.Typer(
+    name="capkit",
+    help="capkit: an offline video editor for short-video creators. Render projects, inspect media, run the demo.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"capkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    pass
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = text.lower().split("x")
+        return int(w), int(h)
+    except ValueError:
+        fail(f"--size {text!r} is not WIDTHxHEIGHT, e.g. 1080x1920")
+        raise  # unreachable
+
+
+@app.command()
+def render(
+    project: Annotated[Path, typer.Argument(help="The .capkit project to render.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output video (.mp4, .mov).")],
+    width: Annotated[Optional[int], typer.Option(help="Output width (default: the project's).")] = None,
+    height: Annotated[Optional[int], typer.Option(help="Output height (default: the project's).")] = None,
+    fps: Annotated[Optional[str], typer.Option(help="Output frame rate, e.g. 30 or 30000/1001.")] = None,
+    start: Annotated[float, typer.Option("--from", help="Start of the range to render, in seconds.")] = 0.0,
+    end: Annotated[Optional[float], typer.Option("--to", help="End of the range, in seconds.")] = None,
+    crf: Annotated[int, typer.Option(min=0, max=51, help="H.264 quality: lower is better and bigger.")] = 20,
+    preset: Annotated[str, typer.Option(help="x264 speed preset (ultrafast ... veryslow).")] = "veryfast",
+) -> None:
+    """Render a project to an H.264/AAC MP4 with a progress bar (Ctrl+C cancels cleanly)."""
+    from capkit import api
+    from capkit.model.time import parse_rate, to_time
+    from capkit.render.plan import compile_plan
+
+    proj = api.load(project)
+    rate = None
+    if fps is not None:
+        try:
+            rate = parse_rate(fps)
+        except (ValueError, ZeroDivisionError):
+            fail(f"--fps {fps!r} is not a frame rate; use e.g. 30, 29.97 or 30000/1001")
+    plan = compile_plan(proj, width=width, height=height, fps=rate, start=to_time(start),
+                        end=None if end is None else to_time(end))
+    with progress_bar(f"Rendering {output.name}", plan.frame_count) as update:
+        result = api.render(proj, output, width=width, height=height, fps=rate, start=start, end=end,
+                            progress=update, crf=crf, preset=preset)
+    console.print(
+        f"[green]wrote[/] {result.path} ({plan.width}x{plan.height}, {result.frames} frames, "
+        f"{float(result.duration):.2f}s, {result.size_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s"
+    )
+
+
+@app.command()
+def new(
+    output: Annotated[Path, typer.Argument(help="The .capkit project file to create.")],
+    media: Annotated[Optional[list[Path]], typer.Argument(help="Videos, images and sound files to add in order.")] = None,
+    size: Annotated[str, typer.Option(help="Canvas WIDTHxHEIGHT.")] = "1080x1920",
+    fps: Annotated[str, typer.Option(help="Frame rate, e.g. 30 or 29.97.")] = "30",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing project file.")] = False,
+) -> None:
+    """Create a project: videos and images one after another on the main track, sound on an audio track."""
+    from capkit import api
+    from capkit.model.time import parse_rate
+
+    if output.suffix != ".capkit":
+        fail(f"{output}: a project file must end in .capkit")
+    if output.exists() and not force:
+        fail(f"{output} already exists; pass --force to replace it")
+    w, h = _size(size)
+    try:
+        rate = parse_rate(fps)
+    except (ValueError, ZeroDivisionError):
+        fail(f"--fps {fps!r} is not a frame rate; use e.g. 30, 29.97 or 30000/1001")
+    project = api.new_project(w, h, rate, name=output.stem)
+    for path in media or []:
+        api.add_media(project, path, fit="fit")
+    api.save(project, output)
+    console.print(f"[green]created[/] {output}: {len(list(project.items()))} items, "
+                  f"{float(project.duration):.2f}s, {w}x{h} at {float(rate):g} fps")
+
+
+@app.command()
+def probe(
+    file: Annotated[Path, typer.Argument(help="A video, image or sound file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Show what a media file holds: size after rotation, rotation, frame rate, duration, streams."""
+    from capkit.media.probe import probe as probe_media
+
+    info = probe_media(file)
+    data = info.to_json()
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title=str(file), show_header=False)
+    table.add_row("kind", info.kind)
+    if info.duration is not None:
+        table.add_row("duration", f"{float(info.duration):.3f} s")
+    if info.video is not None:
+        v = info.video
+        table.add_row("size", f"{v.display_width}x{v.display_height}" + (f" (stored {v.width}x{v.height})" if v.rotation else ""))
+        table.add_row("rotation", f"{v.rotation}°")
+        if v.fps:
+            table.add_row("frame rate", f"{float(v.fps):.3f} fps" + (" (variable)" if v.vfr else ""))
+        table.add_row("video", f"{v.codec} {v.pix_fmt}")
+    if info.audio is not None:
+        a = info.audio
+        table.add_row("audio", f"{a.codec} {a.sample_rate} Hz {a.layout} ({a.channels} ch)")
+    console.print(table)
+
+
+@app.command()
+def demo(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the demo video.")] = Path("demo.mp4"),
+    project_out: Annotated[Optional[Path], typer.Option("--project", help="Also save the demo project here.")] = None,
+) -> None:
+    """Build a demo project from generated media (footage, title, music, transitions, a speed change) and render it."""
+    from capkit import api
+    from capkit.demo import build_demo
+
+    with console.status("Making demo media"):
+        project = build_demo()
+    if project_out is not None:
+        api.save(project, project_out)
+        console.print(f"[green]saved[/] {project_out}")
+    from capkit.render.plan import compile_plan
+
+    frames = compile_plan(project).frame_count
+    with progress_bar(f"Rendering {output.name}", frames) as update:
+        result = api.render(project, output, progress=update)
+    console.print(f"[green]wrote[/] {result.path} ({result.frames} frames, {float(result.duration):.2f}s, "
+                  f"{result.size_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the app and turns every user-facing failure into one line and an exit code."""
+    from capkit.errors import Cancelled, CapkitError
+
+    try:
+        app(args=argv, standalone_mode=False)
+    except SystemExit:
+        raise
+    except Cancelled:
+        err_console.print("cancelled: nothing was written")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err_console.print("cancelled: nothing was written")
+        sys.exit(130)
+    except CapkitError as err:
+        fail(str(err))
+    except Exception as err:  # click's usage errors and anything unexpected
+        import click
+
+        if isinstance(err, click.exceptions.ClickException):
+            err_console.print(f"[bold red]error:[/] {err.format_message()}")
+            sys.exit(err.exit_code)
+        if isinstance(err, click.exceptions.Abort):
+            err_console.print("cancelled")
+            sys.exit(130)
+        import os
+        if os.environ.get("CAPKIT_DEBUG"):
+            raise
+        err_console.print(f"[bold red]internal error:[/] {type(err).__name__}: {err} "
+                          "(this is a bug in capkit; run again with CAPKIT_DEBUG=1 to see where, and report it)")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

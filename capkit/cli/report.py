@@ -1,0 +1,37 @@
+"""How the CLI talks to people: one-line errors, progress bars that can be cancelled with Ctrl+C."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+)
+
+err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one clear line to stderr and exit (2: bad input or usage)."""
+    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    sys.exit(code)
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, total: int):
+    """Yield a callback taking ``capkit.render.progress.Progress`` reports; draws a bar with ETA."""
+    columns = (
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("frames"), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=False,
+                  disable=not err_console.is_terminal and False) as bar:
+        task = bar.add_task(label, total=total)
+
+        def update(report) -> None:
+            bar.update(task, completed=report.done, total=report.total)
+
+        yield update

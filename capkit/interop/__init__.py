@@ -1,0 +1,1 @@
+"""Bridges to other tools: MoviePy clips as capkit sources, capkit projects as MoviePy clips."""

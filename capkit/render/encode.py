@@ -1,0 +1,101 @@
+"""The encoder side of an export: PyAV streams, conversion to YUV, muxing with fast start.
+
+Video is H.264 (libx264) yuv420p tagged BT.709 with a closed GOP; audio AAC-LC stereo. The moov
+atom goes first (``+faststart``) so the file plays while it downloads, as the platforms ask.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+
+from capkit.errors import RenderError
+from capkit.render.plan import RenderPlan
+from capkit.render.yuv import rgb_to_i420
+
+
+class Encoder:
+    def __init__(self, path: Path, fmt: str, plan: RenderPlan, settings) -> None:
+        from capkit.render.export import samples_in_frame
+
+        self._samples_in_frame = samples_in_frame
+        self.plan = plan
+        self.settings = settings
+        try:
+            self.container = av.open(str(path), mode="w", format=fmt, options={"movflags": "+faststart"})
+        except av.FFmpegError as err:
+            raise RenderError(f"cannot create {path}: {err}") from None
+        fps = plan.fps
+        gop = max(1, round(fps * settings.gop_seconds))
+        options = {
+            "crf": str(settings.crf),
+            "preset": settings.preset,
+            "profile": settings.profile,
+            "g": str(gop),
+            "keyint_min": str(gop),
+            "sc_threshold": "0",  # fixed GOP: platforms ask for closed, regular keyframes
+            "bf": "2",
+            "x264-params": "open-gop=0",
+        }
+        if settings.max_bitrate:
+            options["maxrate"] = str(settings.max_bitrate)
+            options["bufsize"] = str(settings.max_bitrate * 2)
+        try:
+            vs = self.container.add_stream(settings.video_codec, rate=fps, options=options)
+        except (av.FFmpegError, ValueError) as err:
+            raise RenderError(f"video encoder {settings.video_codec!r} is not available: {err}") from None
+        vs.width, vs.height = plan.width, plan.height
+        vs.pix_fmt = "yuv420p"
+        vs.time_base = 1 / fps
+        cc = vs.codec_context
+        cc.thread_type = "AUTO"
+        cc.colorspace = 1  # BT.709 (AVCOL_SPC_BT709)
+        cc.color_primaries = 1
+        cc.color_trc = 1
+        cc.color_range = 1  # limited ("tv") range
+        self.video = vs
+        self.audio = None
+        self.mixer = None
+        self.sample_rate = plan.project.settings.sample_rate
+        if settings.audio:
+            from capkit.render.audio_mix import AudioMixer
+
+            self.mixer = AudioMixer(plan.project, start=plan.start, end=plan.end, limiter=settings.limiter)
+            a = self.container.add_stream(settings.audio_codec, rate=self.sample_rate)
+            a.layout = "stereo"
+            a.bit_rate = settings.audio_bitrate
+            a.time_base = 1 / self.sample_rate
+            self.audio = a
+            self._audio_pts = 0
+
+    def write(self, n: int, rgb: np.ndarray) -> None:
+        frame = av.VideoFrame.from_ndarray(rgb_to_i420(rgb), format="yuv420p")
+        frame.pts = n
+        frame.time_base = self.video.time_base
+        frame.colorspace = 1
+        frame.color_range = 1
+        self.container.mux(self.video.encode(frame))
+        if self.audio is not None:
+            count = self._samples_in_frame(n, self.sample_rate, self.plan.fps)
+            if count:
+                block = np.ascontiguousarray(self.mixer.read(count), dtype=np.float32)
+                aframe = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
+                aframe.sample_rate = self.sample_rate
+                aframe.pts = self._audio_pts
+                aframe.time_base = self.audio.time_base
+                self._audio_pts += count
+                self.container.mux(self.audio.encode(aframe))
+
+    def finish(self) -> None:
+        self.container.mux(self.video.encode(None))
+        if self.audio is not None:
+            self.container.mux(self.audio.encode(None))
+
+    def close(self) -> None:
+        try:
+            self.container.close()
+        finally:
+            if self.mixer is not None:
+                self.mixer.close()
