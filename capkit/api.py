@@ -179,7 +179,5 @@ def render_frame(project: Project, t=0, *, width=None, height=None):
     from capkit.render.frames import FrameRenderer
     from capkit.render.plan import compile_plan
 
-    t = to_time(t)
-    end = max(project.duration, t + Fraction(1, 1000))
-    with FrameRenderer(compile_plan(project, width=width, height=height, start=0, end=end)) as renderer:
-        return renderer.render_at(t)
+    with FrameRenderer(compile_plan(project, width=width, height=height)) as renderer:
+        return renderer.render_at(to_time(t))

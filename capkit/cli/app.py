@@ -60,9 +60,11 @@ def render(
     """Render a project to an H.264/AAC MP4 with a progress bar (Ctrl+C cancels cleanly)."""
     from capkit import api
     from capkit.model.time import parse_rate, to_time
+    from capkit.render.export import check_output
     from capkit.render.plan import compile_plan
 
     proj = api.load(project)
+    check_output(proj, output)
     rate = None
     if fps is not None:
         try:
@@ -169,7 +171,11 @@ def main(argv: list[str] | None = None) -> None:
     from capkit.errors import Cancelled, CapkitError
 
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+        if code == 130:  # typer turns Ctrl+C into exit code 130
+            err_console.print("cancelled: nothing was written")
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except SystemExit:
         raise
     except Cancelled:
@@ -180,16 +186,18 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except CapkitError as err:
         fail(str(err))
-    except Exception as err:  # click's usage errors and anything unexpected
-        import click
-
-        if isinstance(err, click.exceptions.ClickException):
-            err_console.print(f"[bold red]error:[/] {err.format_message()}")
-            sys.exit(err.exit_code)
-        if isinstance(err, click.exceptions.Abort):
+    except Exception as err:  # usage errors (typer's click) and anything unexpected
+        if hasattr(err, "format_message") and hasattr(err, "exit_code"):  # click.ClickException
+            hint = ""
+            if getattr(err, "ctx", None) is not None:
+                hint = f" (see: {err.ctx.command_path} --help)"
+            err_console.print(f"[bold red]error:[/] {err.format_message()}{hint}")
+            sys.exit(2 if err.exit_code == 1 else err.exit_code)
+        if type(err).__name__ == "Abort":  # click's Ctrl+C at a prompt
             err_console.print("cancelled")
             sys.exit(130)
         import os
+
         if os.environ.get("CAPKIT_DEBUG"):
             raise
         err_console.print(f"[bold red]internal error:[/] {type(err).__name__}: {err} "

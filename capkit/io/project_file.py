@@ -100,9 +100,10 @@ def loads(text: str, project_path: str | os.PathLike | None = None, *, name: str
     try:
         envelope = json.loads(text)
     except json.JSONDecodeError as err:
-        hint = " (the file looks cut short; restore it from a backup)" if err.pos >= len(text.rstrip()) else ""
+        stripped = text.rstrip()
+        hint = " (the file looks cut short; restore it from a backup)" if stripped and not stripped.endswith("}") else ""
         raise ProjectFileError(
-            f"{name} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}{hint}"
+            f"{name} is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno}){hint}"
         ) from None
     if not isinstance(envelope, dict) or envelope.get("format") != FORMAT:
         raise ProjectFileError(f"{name} is not a capkit project (it has no \"format\": \"{FORMAT}\")")

@@ -6,6 +6,7 @@ atom goes first (``+faststart``) so the file plays while it downloads, as the pl
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -48,7 +49,9 @@ class Encoder:
             raise RenderError(f"video encoder {settings.video_codec!r} is not available: {err}") from None
         vs.width, vs.height = plan.width, plan.height
         vs.pix_fmt = "yuv420p"
-        vs.time_base = 1 / fps
+        # Frames carry their own time base: the muxer changes the stream's (mp4 uses 1/15360)
+        # once the header is written, so it must not be read back per frame.
+        self._frame_tb = 1 / fps
         cc = vs.codec_context
         cc.thread_type = "AUTO"
         cc.colorspace = 1  # BT.709 (AVCOL_SPC_BT709)
@@ -66,14 +69,13 @@ class Encoder:
             a = self.container.add_stream(settings.audio_codec, rate=self.sample_rate)
             a.layout = "stereo"
             a.bit_rate = settings.audio_bitrate
-            a.time_base = 1 / self.sample_rate
             self.audio = a
             self._audio_pts = 0
 
     def write(self, n: int, rgb: np.ndarray) -> None:
         frame = av.VideoFrame.from_ndarray(rgb_to_i420(rgb), format="yuv420p")
         frame.pts = n
-        frame.time_base = self.video.time_base
+        frame.time_base = self._frame_tb
         frame.colorspace = 1
         frame.color_range = 1
         self.container.mux(self.video.encode(frame))
@@ -84,7 +86,7 @@ class Encoder:
                 aframe = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
                 aframe.sample_rate = self.sample_rate
                 aframe.pts = self._audio_pts
-                aframe.time_base = self.audio.time_base
+                aframe.time_base = Fraction(1, self.sample_rate)
                 self._audio_pts += count
                 self.container.mux(self.audio.encode(aframe))
 

@@ -68,13 +68,8 @@ def export(
 ) -> ExportResult:
     """Render ``project`` to ``out``. Raises ``Cancelled`` or a ``CapkitError``; never leaves a partial file."""
     target = Path(out)
-    fmt = CONTAINERS.get(target.suffix.lower())
-    if fmt is None:
-        raise RenderError(f"{target.name}: export writes .mp4, .mov or .m4v files; change the output name")
+    fmt = check_output(project, target)
     folder = target.resolve().parent
-    if not folder.is_dir():
-        raise RenderError(f"cannot write {target}: the folder {folder} does not exist")
-    _refuse_overwriting_media(project, target)
     plan = compile_plan(project, width=settings.width, height=settings.height, fps=settings.fps,
                         start=settings.start, end=settings.end)
     if plan.width % 2 or plan.height % 2:
@@ -94,13 +89,21 @@ def export(
                         target.stat().st_size)
 
 
-def _refuse_overwriting_media(project: Project, target: Path) -> None:
+def check_output(project: Project, target: Path) -> str:
+    """The container format for ``target``; a RenderError if it cannot or must not be written."""
+    fmt = CONTAINERS.get(target.suffix.lower())
+    if fmt is None:
+        raise RenderError(f"{target.name}: export writes .mp4, .mov or .m4v files; change the output name")
+    folder = target.resolve().parent
+    if not folder.is_dir():
+        raise RenderError(f"cannot write {target}: the folder {folder} does not exist")
     resolved = target.resolve()
     for item in project.items():
         src = getattr(item, "source", None)
         if src is not None and src.path and not src.path.startswith("moviepy:"):
             if Path(src.path).resolve() == resolved:
                 raise RenderError(f"{target} is media used by the project; choose another output file")
+    return fmt
 
 
 _DONE = object()

@@ -90,13 +90,14 @@ def compile_plan(
     fps = Fraction(fps) if fps is not None else s.fps
     if fps <= 0 or fps > 240:
         raise RenderError(f"frame rate {float(fps):g} is out of range: use 1 to 240")
-    start = Fraction(start).limit_denominator(1_000_000) if not isinstance(start, Fraction) else start
+    start = start if isinstance(start, Fraction) else Fraction(start).limit_denominator(1_000_000)
+    if snap.duration == 0:
+        raise RenderError("the project is empty: add a clip, an image or some text before rendering")
     end_t = snap.duration if end is None else (end if isinstance(end, Fraction) else Fraction(end).limit_denominator(1_000_000))
+    end_t = min(end_t, snap.duration)  # past the last item there is nothing to show
     if start < 0:
         raise RenderError("the start time cannot be negative")
     if end_t <= start:
-        if snap.duration == 0:
-            raise RenderError("the project is empty: add a clip, an image or some text before rendering")
         raise RenderError(
             f"nothing to render between {float(start):g}s and {float(end_t):g}s "
             f"(the project is {float(snap.duration):g}s long)"

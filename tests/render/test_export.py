@@ -1,0 +1,141 @@
+"""Exported files: exact lengths, sync, fast start, cancel and failure leave nothing behind."""
+
+import tracemalloc
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+
+from capkit import api
+from capkit.errors import Cancelled, MediaError, RenderError
+from capkit.model.edits import SetSpeed
+from capkit.render.progress import CancelToken
+from capkit.synth.video import read_frame_index
+
+
+def decode(path):
+    """(video frames as RGB arrays, audio as float32 (2, n), audio stream duration in samples)."""
+    with av.open(str(path)) as c:
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    with av.open(str(path)) as c:
+        stream = c.streams.audio[0]
+        declared = stream.duration * stream.time_base * stream.rate if stream.duration else None
+        chunks = [f.to_ndarray() for f in c.decode(audio=0)]
+    audio = np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0), np.float32)
+    return frames, audio, declared
+
+
+@pytest.mark.parametrize("fps", [Fraction(30), Fraction(30000, 1001), Fraction(25)])
+def test_frame_count_and_audio_length_match_the_project(tmp_path, media, fps):
+    p = api.new_project(64, 64, fps)
+    api.add_media(p, media["index"], fit="stretch", duration=Fraction(7, 3))
+    api.add_audio(p, media["tone"], duration=Fraction(7, 3))
+    result = api.render(p, tmp_path / "out.mp4")
+    frames, audio, declared = decode(result.path)
+    expected_frames = -(-Fraction(7, 3) * fps // 1)
+    assert len(frames) == result.frames == expected_frames
+    samples = Fraction(expected_frames) / fps * 48000  # sound lasts exactly as long as the picture
+    # The muxer writes the exact sample count, trimmed by an edit list kept in the movie's 1/1000 s
+    # clock; decoders may keep the padding of the last 1024-sample AAC frame.
+    assert abs(declared - samples) <= 48
+    assert 0 <= audio.shape[1] - samples < 1024
+    assert 0.15 < np.abs(audio[:, 4800:-4800]).max() < 0.3
+
+
+def test_file_is_h264_high_aac_with_moov_first(tmp_path):
+    p = api.new_project(64, 64, 30)
+    api.add_color(p, "#336699", duration=1)
+    out = api.render(p, tmp_path / "o.mp4").path
+    head = out.read_bytes()[:4096]
+    assert 0 < head.find(b"moov") < (head.find(b"mdat") if b"mdat" in head else 10**9)
+    with av.open(str(out)) as c:
+        v, a = c.streams.video[0], c.streams.audio[0]
+        assert (v.codec_context.name, v.codec_context.profile, v.format.name) == ("h264", "High", "yuv420p")
+        assert (a.codec_context.name, a.rate, a.layout.name) == ("aac", 48000, "stereo")
+        key = [pk.is_keyframe for pk in c.demux(v) if pk.size]
+    assert [i for i, k in enumerate(key) if k] == [0, 15]  # closed GOP of half a second
+
+
+def test_picture_and_sound_stay_in_sync_after_a_speed_change(tmp_path, media):
+    p = api.new_project(64, 64, 30)
+    api.add_color(p, "#000000", duration=1)
+    clip = api.add_media(p, media["sync"], fit="stretch")  # flash + click at source 1.5 s
+    SetSpeed(clip.id, Fraction(3, 2)).apply(p)  # both should land at 1 + 1.5/1.5 = 2 s
+    for preserve in (False, True):
+        clip.preserve_pitch = preserve
+        frames, audio, _ = decode(api.render(p, tmp_path / "sync.mp4").path)
+        flash = [i for i, f in enumerate(frames) if f.mean() > 128]
+        click = np.abs(audio[0]).argmax() / 48000
+        assert flash == [60]
+        assert abs(click - 2.0) <= (1 / 30 if not preserve else 0.03), click
+
+
+def test_range_export_renders_the_asked_part(tmp_path, media):
+    p = api.new_project(128, 128, 30)
+    api.add_media(p, media["index"], fit="stretch")
+    frames, _, _ = decode(api.render(p, tmp_path / "part.mp4", start=1, end=2).path)
+    assert len(frames) == 30
+    assert [read_frame_index(frames[i]) for i in (0, 29)] == [30, 59]
+
+
+def test_progress_reports_every_frame(tmp_path):
+    p = api.new_project(32, 32, 30)
+    api.add_color(p, "#FFFFFF", duration=1)
+    seen = []
+    api.render(p, tmp_path / "p.mp4", progress=seen.append)
+    assert [r.done for r in seen] == list(range(1, 31)) and seen[-1].fraction == 1.0
+
+
+def test_cancel_leaves_no_file_and_keeps_an_older_one(tmp_path):
+    p = api.new_project(64, 64, 30)
+    api.add_color(p, "#FFFFFF", duration=10)
+    out = tmp_path / "keep.mp4"
+    out.write_bytes(b"an older render")
+    token = CancelToken()
+
+    def progress(report):
+        if report.done == 20:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        api.render(p, out, progress=progress, cancel=token)
+    assert out.read_bytes() == b"an older render"
+    assert [f.name for f in tmp_path.iterdir()] == ["keep.mp4"]
+
+
+def test_missing_media_fails_cleanly(tmp_path, media):
+    p = api.new_project(64, 64, 30)
+    clip = api.add_media(p, media["index"])
+    clip.source.path = str(tmp_path / "gone.mp4")
+    with pytest.raises(MediaError, match="gone.mp4"):
+        api.render(p, tmp_path / "x.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_outputs_are_refused(tmp_path, media):
+    p = api.new_project(64, 64, 30)
+    api.add_media(p, media["index"])
+    with pytest.raises(RenderError, match="writes .mp4, .mov or .m4v"):
+        api.render(p, tmp_path / "x.avi")
+    with pytest.raises(RenderError, match="does not exist"):
+        api.render(p, tmp_path / "no" / "x.mp4")
+    with pytest.raises(RenderError, match="media used by the project"):
+        api.render(p, media["index"])
+
+
+def _peak_bytes(p, tmp_path, seconds):
+    tracemalloc.start()
+    api.render(p, tmp_path / f"m{seconds}.mp4", end=seconds)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_memory_does_not_grow_with_duration(tmp_path, media):
+    p = api.new_project(128, 128, 30)
+    for _ in range(6):
+        api.add_media(p, media["index"])  # 18 s of video
+    api.add_audio(p, media["tone"], duration=p.duration)
+    short, long = _peak_bytes(p, tmp_path, 3), _peak_bytes(p, tmp_path, 18)
+    assert long < short * 1.3 + 2_000_000, (short, long)
