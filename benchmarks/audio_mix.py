@@ -29,7 +29,7 @@ from capkit.synth import music_bed, tone, write_audio
 
 SR = 48000
 SECONDS = 60
-RUNS = 3
+RUNS = 5
 
 
 def make_sources(folder: Path) -> dict[str, Path]:
@@ -113,7 +113,8 @@ def main() -> None:
         mixed = statistics.median(capkit_mix(project, True) for _ in range(RUNS))
         unlimited = statistics.median(capkit_mix(project, False) for _ in range(RUNS))
         reference = statistics.median(reference_mix(src) for _ in range(RUNS))
-    print(f"capkit mix, limiter on : {mixed:.3f} s for {SECONDS} s of sound ({SECONDS / mixed:.0f}x real time)")
+    print(f"capkit mix, limiter on : {mixed:.3f} s for {SECONDS} s of sound "
+          f"({SECONDS / mixed:.0f}x real time)")
     print(f"capkit mix, limiter off: {unlimited:.3f} s")
     print(f"plain numpy reference  : {reference:.3f} s (decode whole files, np.add, no limiter)")
     print(json.dumps({

@@ -5,7 +5,7 @@
     capkit.add_media(project, "clip.mp4")                 # appended to the main video track
     capkit.add_text(project, "Hello!", start=0, duration=3)
     capkit.add_audio(project, "music.mp3", volume_db=-12, fade_in=1, fade_out=1)
-    capkit.render(project, "out.mp4")
+    capkit.export(project, "out.mp4")
 
 Every helper goes through the same edit verbs as the editor (so the same rules hold) and returns
 the item it added. For undoable scripted edits use :class:`capkit.model.History` with the verbs in
@@ -32,8 +32,11 @@ IMAGE_SECONDS = Fraction(3)  # how long a still image stays on screen when added
 
 __all__ = [
     "Project", "new_project", "add_media", "add_text", "add_audio", "add_color", "add_filter", "load",
-    "save", "render", "render_frame",
+    "save", "export", "render_frame",
 ]
+
+
+# (``export``, not ``render``: ``capkit.render`` is the engine's package.)
 
 
 def new_project(width: int = 1080, height: int = 1920, fps: int | float | str | Fraction = 30, *,
@@ -130,18 +133,23 @@ def add_audio(project: Project, path: str | os.PathLike, *, start=0, duration=No
     return _add(project, "audio", item)
 
 
+def _animation(value: str | Animation | None) -> Animation | None:
+    return Animation(value) if isinstance(value, str) else value
+
+
 def add_text(project: Project, text: str, *, start=0, duration=3, x: float = 0.5, y: float = 0.5,
-             style: TextStyle | None = None, animation_in: str | None = None, animation_out: str | None = None,
-             **style_changes) -> TextItem:
-    """Add text; ``style_changes`` set TextStyle fields (``size=96, color="#FFCC00"``)."""
+             style: TextStyle | None = None, animation_in: str | Animation | None = None,
+             animation_out: str | Animation | None = None, **style_changes) -> TextItem:
+    """Add text; ``style_changes`` set TextStyle fields (``size=96, color="#FFCC00"``).
+    Animations are a kind name (``"pop"``) or an :class:`Animation` with its own duration."""
     import dataclasses
 
     style = dataclasses.replace(style or TextStyle(), **style_changes)
     item = TextItem(
         start=to_time(start), duration=to_time(duration), text=text, style=style, name=text[:30],
         transform=Transform(x=x, y=y),
-        animation_in=Animation(animation_in) if animation_in else None,
-        animation_out=Animation(animation_out) if animation_out else None,
+        animation_in=_animation(animation_in),
+        animation_out=_animation(animation_out),
     )
     return _add(project, "text", item)
 
@@ -164,14 +172,15 @@ def add_filter(project: Project, filter_id: str, params: dict | None = None, *, 
     return _add(project, "filter", FilterItem(start=start, duration=length, filter=ref, name=filter_id))
 
 
-def render(project: Project, out: str | os.PathLike, *, width=None, height=None, fps=None, start=0, end=None,
+def export(project: Project, out: str | os.PathLike, *, width=None, height=None, fps=None, start=0, end=None,
            progress=None, cancel=None, **settings):
     """Export to an MP4; returns an :class:`~capkit.render.export.ExportResult`."""
-    from capkit.render.export import ExportSettings, export
+    from capkit.render.export import ExportSettings
+    from capkit.render.export import export as export_plan
 
     cfg = ExportSettings(width=width, height=height, fps=None if fps is None else parse_rate(fps),
                          start=to_time(start), end=None if end is None else to_time(end), **settings)
-    return export(project, out, cfg, progress=progress, cancel=cancel)
+    return export_plan(project, out, cfg, progress=progress, cancel=cancel)
 
 
 def render_frame(project: Project, t=0, *, width=None, height=None):

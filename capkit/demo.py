@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from capkit import api
-from capkit.model import Keyframe, Project, Shadow, Stroke, TextBox, TextStyle, Transition
+from capkit.model import Animation, Keyframe, Project, Shadow, Stroke, TextBox, TextStyle, Transition
 from capkit.model.edits import SetKeyframe, SetSpeed
 
 DEMO_VERSION = 1
@@ -89,7 +89,8 @@ def build_demo(folder: Path | None = None) -> Project:
     api.add_text(p, "2x speed ▸▸", start=Fraction(29, 6), duration=3, y=0.72, style=chip,
                  animation_in="slide_up", animation_out="fade")
     api.add_text(p, "Offline. Yours.", start=Fraction(19, 2), duration=Fraction(7, 2), y=0.47,
-                 style=TextStyle(size=96, color="#FFFFFF", shadow=Shadow()), animation_in="typewriter")
+                 style=TextStyle(size=96, color="#FFFFFF", shadow=Shadow()),
+                 animation_in=Animation("typewriter", Fraction(3, 2)))
     api.add_audio(p, m["music"], duration=p.duration, volume_db=-6, fade_in=1, fade_out=Fraction(3, 2))
     api.add_filter(p, "grade", {"contrast": 1.08, "saturation": 1.15, "brightness": 0.01})
     api.add_filter(p, "vignette", {"strength": 0.3}, start=0, duration=p.duration)

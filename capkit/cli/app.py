@@ -74,7 +74,7 @@ def render(
     plan = compile_plan(proj, width=width, height=height, fps=rate, start=to_time(start),
                         end=None if end is None else to_time(end))
     with progress_bar(f"Rendering {output.name}", plan.frame_count) as update:
-        result = api.render(proj, output, width=width, height=height, fps=rate, start=start, end=end,
+        result = api.export(proj, output, width=width, height=height, fps=rate, start=start, end=end,
                             progress=update, crf=crf, preset=preset)
     console.print(
         f"[green]wrote[/] {result.path} ({plan.width}x{plan.height}, {result.frames} frames, "
@@ -161,7 +161,7 @@ def demo(
 
     frames = compile_plan(project).frame_count
     with progress_bar(f"Rendering {output.name}", frames) as update:
-        result = api.render(project, output, progress=update)
+        result = api.export(project, output, progress=update)
     console.print(f"[green]wrote[/] {result.path} ({result.frames} frames, {float(result.duration):.2f}s, "
                   f"{result.size_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s")
 

@@ -67,6 +67,12 @@ def save(project: Project, path: str | os.PathLike, *, fingerprints: bool = True
     problems = check_project(project)
     if problems:
         raise ProjectFileError(f"not saving {target.name}: {problems[0]}")
+    live = [ref.path for ref in _media_refs(project) if ref.path.startswith("moviepy:")]
+    if live:
+        raise ProjectFileError(
+            f"not saving {target.name}: {live[0]} is a MoviePy clip that exists only in this Python session; "
+            "write it to a file first (capkit.interop.moviepy.freeze_moviepy_sources)"
+        )
     if fingerprints:
         for ref in _media_refs(project):
             if ref.fingerprint is None and ref.path and Path(ref.path).is_file():

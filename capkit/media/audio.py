@@ -10,7 +10,11 @@ Why the grid holds: FFmpeg's resampler is stateful and its output samples sit at
 are multiples of in_rate / gcd(in_rate, out_rate) puts every start, from the top of the file or
 after any seek, on the same output grid. Seeks start well before the target so the decoder
 (AAC/MP3 need the previous frame) and the resampler's filter have settled by the first sample
-returned; the result matches a read from the top to float rounding.
+returned. The result matches a read from the top exactly for PCM and MP3; AAC and Opus decoders
+carry noise-generator state across frames, so after a seek they match to about 1e-3.
+
+Containers whose clock is coarser than a sample (Matroska's 1 ms) cannot say exactly where a
+frame starts; there the codec's fixed frame size (AAC 1024, Opus 960) puts it back on its grid.
 """
 
 from __future__ import annotations
@@ -47,8 +51,9 @@ _LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1", 8: "7.1"}
 class AudioReader:
     """Read any span of a file's sound as float32 samples of shape (channels, n).
 
-    Mono sources play on every output channel at full level; other layouts are mixed down or up
-    with FFmpeg's standard matrix. One reader serves one thread.
+    Mono sources play on every output channel at full level; other layouts are mixed to stereo
+    with FFmpeg's standard matrix (5.1 -> stereo), and a mono output is the average of that
+    stereo mix. One reader serves one thread.
     """
 
     def __init__(self, path: str | Path, *, sample_rate: int = 48000, channels: int = 2) -> None:
@@ -67,13 +72,18 @@ class AudioReader:
         self._in_step = in_rate // step  # input samples per resampler restart point
         self._out_step = sample_rate // step  # output samples between restart points
         self._in_rate = in_rate
-        # Mono is resampled as mono and copied to every channel afterwards: FFmpeg would lower it
-        # by 3 dB on each side of a stereo pair.
+        # Mono is resampled as mono and copied to every channel afterwards, and a mono output is
+        # the average of a stereo mix: FFmpeg's matrix would lower mono by 3 dB on each side of
+        # a stereo pair, and raise a centred stereo sound by 3 dB when folding it to mono.
         self._mono_source = self.info.audio.channels == 1
-        self._mid_layout = "mono" if self._mono_source else _LAYOUTS[channels]
+        if self._mono_source:
+            self._mid_layout = "mono"
+        else:
+            self._mid_layout = "stereo" if channels == 1 else _LAYOUTS[channels]
         self._forward_limit = math.floor(FORWARD_DECODE_LIMIT * sample_rate)
         self._preroll = math.floor(_SEEK_PREROLL * sample_rate)
 
+        self._end: int | None = None  # output position just past the last sample, once known
         self._container = open_container(self.path)
         self._open_stream()
         self._restart(reopen=False)
@@ -87,7 +97,7 @@ class AudioReader:
         first = math.floor(Fraction(start) * self.sample_rate + Fraction(1, 2))
         out = np.zeros((self.channels, n_samples), dtype=np.float32)
         lo, hi = max(first, 0), first + n_samples
-        if lo >= hi:
+        if lo >= hi or (self._end is not None and lo >= self._end):
             return out
         if not (self._buf_start <= lo <= self._buf_end + self._forward_limit):
             self._seek(lo)
@@ -113,8 +123,8 @@ class AudioReader:
 
     @property
     def end_sample(self) -> int | None:
-        """Output position just past the last decoded sample, once the end has been reached."""
-        return self._buf_end if self._eof else None
+        """Output position just past the last sample, once a read has reached the end."""
+        return self._end
 
     def _check_open(self) -> None:
         if self._container is None:
@@ -126,6 +136,9 @@ class AudioReader:
             raise MediaError(f"Cannot decode {self.path}: its audio stream has no usable decoder.")
         self._stream = stream
         self._time_base = Fraction(stream.time_base)
+        # Samples per coded frame (AAC 1024, MP3 1152, Opus 960); 0 when it varies (PCM).
+        self._frame_size = stream.codec_context.frame_size or 0
+        self._grid_phase = 0
 
     def _duration(self) -> Fraction:
         stream = self._stream
@@ -149,6 +162,7 @@ class AudioReader:
         if first is None:
             self._eof = True
             self._buf_start = self._buf_end = 0
+            self._end = 0
             return
         position, samples = first
         self._buf_start = min(position, 0)
@@ -157,30 +171,27 @@ class AudioReader:
         self._append(samples)
 
     def _seek(self, target: int) -> None:
-        """Jump so that output sample ``target`` is the next to be decoded."""
+        """Jump so that output sample ``target`` is among the next to be decoded."""
         backoff = self._preroll
         while True:
             seek_time = Fraction(target - backoff, self.sample_rate) + self.info.start_time
             if self._first_pts is None or seek_time <= self._first_pts * self._time_base:
                 self._restart()
                 return
-            ticks = math.floor(seek_time / self._time_base)
             try:
-                self._container.seek(ticks, stream=self._stream, backward=True)
+                self._container.seek(
+                    math.floor(seek_time / self._time_base), stream=self._stream, backward=True
+                )
             except av.error.FFmpegError:
-                self._restart()
+                self._restart()  # a stream that cannot seek is read from the top
                 return
             self._chunks = self._decode(from_top=False)
             self._eof = False
             first = next(self._chunks, None)
-            if first is None or first[0] <= target:
+            if first is not None and first[0] <= target:
                 break
-            backoff *= 2  # landed after the target: the demuxer's index was coarse
-        if first is None:
-            self._eof = True
-            self._buf = np.zeros((self.channels, 0), dtype=np.float32)
-            self._buf_start = self._buf_end = target
-            return
+            # Landed after the target, or past the end: MPEG-TS and MP3 seek by estimate.
+            backoff *= 2
         position, samples = first
         self._buf = np.zeros((self.channels, 0), dtype=np.float32)
         self._buf_start = self._buf_end = position
@@ -193,6 +204,7 @@ class AudioReader:
             chunk = next(self._chunks, None)
             if chunk is None:
                 self._eof = True
+                self._end = end
                 break
             position, samples = chunk
             pending.append(samples)
@@ -234,6 +246,8 @@ class AudioReader:
                     pts = frame_pts(frame)
                     if self._first_pts is None:
                         self._first_pts = pts if pts is not None else 0
+                        if self._frame_size:
+                            self._grid_phase = frame.samples % self._frame_size
                     if in_index is None:
                         in_index = self._input_index(pts, from_top)
                         to_skip = (-in_index) % self._in_step
@@ -265,6 +279,12 @@ class AudioReader:
         if from_top or pts is None:
             return 0
         exact = (pts - self._first_pts) * self._time_base * self._in_rate
+        if self._frame_size and self._time_base * self._in_rate > 1:
+            # The container's tick is longer than a sample (Matroska: 1 ms = 48 samples), so
+            # the timestamp is rounded; the codec's fixed frame size says where frames really
+            # start. The first frame may be short (encoder delay trimmed), hence the phase.
+            frames = round((exact - self._grid_phase) / self._frame_size)
+            return self._grid_phase + frames * self._frame_size
         return math.floor(exact + Fraction(1, 2))
 
     def _output_position(self, in_index: int) -> int:
@@ -286,6 +306,8 @@ class AudioReader:
     def _channels_out(self, samples: np.ndarray) -> np.ndarray:
         if self._mono_source and self.channels > 1:
             return np.repeat(samples[:1], self.channels, axis=0)
+        if self.channels == 1 and not self._mono_source:
+            return samples.mean(axis=0, keepdims=True, dtype=np.float32)
         return samples
 
 

@@ -1,8 +1,9 @@
 """What a media file holds: kind, duration, streams, rotation, frame rate.
 
 This module owns :func:`probe` and the facts it reports (:class:`MediaInfo` and its stream
-records), plus the two helpers every reader in ``capkit.media`` uses to open files and to turn
-FFmpeg failures into one-line :class:`~capkit.errors.MediaError` messages.
+records), plus the small helpers the readers in ``capkit.media`` share: opening a file, picking
+its streams, reading frame timestamps, and turning FFmpeg failures into one-line
+:class:`~capkit.errors.MediaError` messages.
 
 Probing opens the file with PyAV, reads the container header, and decodes the first frame of the
 chosen stream, because that is the only place PyAV 18 exposes the display matrix (rotation) and
@@ -33,8 +34,8 @@ NO_RATE = Fraction(0)
 # timestamps to tell constant from variable frame rate (only the first frame is decoded).
 _VFR_PACKET_SAMPLE = 240
 
-# H.264/HEVC reorder at most 16 frames, so that many timestamps at each edge of a demuxed
-# window may be missing their neighbours.
+# H.264/HEVC reorder at most 16 frames, so that many timestamps at the end of a demuxed window
+# may be missing their neighbours.
 _REORDER_DEPTH = 16
 
 # The first decodable frame must show up within this many packets, otherwise the file is treated
@@ -187,7 +188,7 @@ def frame_pts(frame: av.VideoFrame | av.AudioFrame) -> int | None:
     return pts
 
 
-def first_frame(
+def _first_frame(
     container: av.container.InputContainer, stream: av.stream.Stream
 ) -> av.VideoFrame | av.AudioFrame | None:
     """Decode from the current position until ``stream`` yields a frame with a timestamp."""
@@ -231,7 +232,7 @@ def _probe_container(path: Path, container: av.container.InputContainer) -> Medi
         kind = "video"
         end = _stream_end(video_stream)
     else:
-        first = first_frame(container, audio_stream)
+        first = _first_frame(container, audio_stream)
         if first is None:
             raise MediaError(
                 f"Cannot decode {path}: no sound could be decoded from it; the file is damaged "

@@ -95,7 +95,11 @@ class VideoReader:
         self._at_start = True  # positioned at the file's start without having decoded anything
 
     def frame_at(self, t: Fraction | int) -> np.ndarray:
-        """The frame shown at source time ``t`` seconds (clamped to the first and last frame)."""
+        """The frame on screen at source time ``t`` seconds: the last one whose timestamp <= t.
+
+        ``t`` is rounded to the stream's tick first (see ``_target_ticks``) and clamped to the
+        first and last frame.
+        """
         self._check_open()
         target = self._target_ticks(t)
         shown = self._shown

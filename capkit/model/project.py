@@ -7,7 +7,7 @@ Tracks are ordered bottom to top: ``tracks[0]`` is drawn first and everything ab
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 from capkit.model.color import is_color

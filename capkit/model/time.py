@@ -89,6 +89,13 @@ def samples_before(t: Fraction, sample_rate: int) -> int:
     return math.floor(t * sample_rate)
 
 
+def samples_in_frame(n: int, sample_rate: int, fps: Fraction) -> int:
+    """Audio samples that belong to video frame ``n``: running totals stay exact at any rate,
+    so sound lasts exactly as long as the picture (1601 or 1602 samples a frame at 29.97 fps)."""
+    num, den = sample_rate * fps.denominator, fps.numerator
+    return (n + 1) * num // den - n * num // den
+
+
 def format_seconds(t: Fraction) -> str:
     """A short human form, e.g. ``1:02.500``."""
     total_ms = round(t * 1000)

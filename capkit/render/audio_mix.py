@@ -45,7 +45,7 @@ from capkit.media.probe import probe
 from capkit.model.items import SourcedClip, VideoClip
 from capkit.model.keyframes import evaluate
 from capkit.model.project import Project
-from capkit.model.time import to_time
+from capkit.model.time import samples_in_frame, to_time
 from capkit.model.timing import Span, track_spans
 
 CHANNELS = 2
@@ -121,8 +121,7 @@ class AudioMixer:
 
     def samples_for_frame(self, n: int) -> int:
         """Samples that belong to output video frame ``n`` (counted from ``start``)."""
-        num, den = self.sample_rate * self.fps.denominator, self.fps.numerator
-        return (n + 1) * num // den - n * num // den
+        return samples_in_frame(n, self.sample_rate, self.fps)
 
     def read(self, n_samples: int) -> np.ndarray:
         """The next ``n_samples`` of the mix as float32 (2, n_samples); silence past the end."""
@@ -271,7 +270,8 @@ class _Voice:
         if clip.speed == 1:
             self._source = _Direct(reader, math.floor(p0 + Fraction(1, 2)), sr)
         elif clip.preserve_pitch:
-            self._source = _Tempo(reader, clip.speed, math.floor(p0 + first * clip.speed + Fraction(1, 2)), sr)
+            first_source = math.floor(p0 + first * clip.speed + Fraction(1, 2))
+            self._source = _Tempo(reader, clip.speed, first_source, sr)
         else:
             self._source = _Varispeed(reader, clip.speed, p0, sr)
 
@@ -322,8 +322,12 @@ class _ReaderPool:
     def take(self, clip: SourcedClip) -> AudioReader | None:
         """A reader for the clip's media, or None when a video clip's file has no sound."""
         path = clip.source.path
-        if path.startswith(MOVIEPY_PREFIX) or path in self._silent:
-            return None  # (a MoviePy clip handed over by a script brings its picture only)
+        if path in self._silent:
+            return None
+        if path.startswith(MOVIEPY_PREFIX):
+            from capkit.interop.moviepy import open_moviepy_audio
+
+            return open_moviepy_audio(path, self._sr, CHANNELS)
         for i, (idle_path, reader) in enumerate(self._idle):
             if idle_path == path:
                 del self._idle[i]

@@ -13,15 +13,13 @@ import av
 import numpy as np
 
 from capkit.errors import RenderError
+from capkit.model.time import samples_in_frame
 from capkit.render.plan import RenderPlan
 from capkit.render.yuv import rgb_to_i420
 
 
 class Encoder:
     def __init__(self, path: Path, fmt: str, plan: RenderPlan, settings) -> None:
-        from capkit.render.export import samples_in_frame
-
-        self._samples_in_frame = samples_in_frame
         self.plan = plan
         self.settings = settings
         try:
@@ -80,7 +78,7 @@ class Encoder:
         frame.color_range = 1
         self.container.mux(self.video.encode(frame))
         if self.audio is not None:
-            count = self._samples_in_frame(n, self.sample_rate, self.plan.fps)
+            count = samples_in_frame(n, self.sample_rate, self.plan.fps)
             if count:
                 block = np.ascontiguousarray(self.mixer.read(count), dtype=np.float32)
                 aframe = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")

@@ -11,7 +11,6 @@ file at the target untouched. Memory does not grow with duration.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import queue
 import tempfile
@@ -178,8 +177,3 @@ def _run(plan: RenderPlan, tmp: Path, fmt: str, settings: ExportSettings, progre
         if isinstance(err, CapkitError):
             raise err
         raise RenderError(f"encoding failed: {err}") from err
-
-
-def samples_in_frame(n: int, sample_rate: int, fps: Fraction) -> int:
-    """Audio samples that belong to video frame ``n``: the running totals stay exact at any rate."""
-    return math.floor((n + 1) * sample_rate / fps) - math.floor(n * sample_rate / fps)

@@ -7,13 +7,14 @@ drawn below them; a transition draws its two clips according to its kind and pro
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
 
 from capkit.fx import registry as fx
 from capkit.model.color import rgba
-from capkit.model.items import ColorClip, FilterItem, ImageClip, Item, SourcedClip, TextItem, VideoClip
+from capkit.model.items import ColorClip, FilterItem, Item, SourcedClip, TextItem
 from capkit.model.timing import Span
 from capkit.render.animate import Look, look_at
 from capkit.render.compositor import blend_into, fill_rect, place_rotated, place_scaled, scale_image
@@ -216,8 +217,6 @@ class FrameRenderer:
         else:
             h, w = image.shape[:2]
             # rotate about the anchor: the image centre sits at anchor-relative offset from (cx, cy)
-            import math
-
             ox, oy = (w / 2 - ax) * factor, (h / 2 - ay) * factor
             rad = math.radians(look.rotation)
             rx = ox * math.cos(rad) - oy * math.sin(rad)
@@ -236,4 +235,4 @@ def _crop(pixels: np.ndarray, crop) -> np.ndarray:
     return pixels[y0:y1, x0:x1]
 
 
-__all__ = ["FrameRenderer", "ImageClip", "VideoClip"]
+__all__ = ["FrameRenderer"]

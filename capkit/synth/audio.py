@@ -150,7 +150,7 @@ def write_audio(
     if data.ndim == 1:
         data = data[None, :]
     if data.ndim != 2 or data.shape[0] not in _LAYOUTS:
-        raise ValueError(f"samples must be (channels, n) with 1, 2, 6 or 8 channels, got {data.shape}")
+        raise ValueError(f"samples must be (channels, n), 1, 2, 6 or 8 channels; got {data.shape}")
     suffix = path.suffix.lower()
     if suffix not in _CONTAINERS:
         raise ValueError(f"cannot write audio as {suffix!r}; use one of {', '.join(_CONTAINERS)}")
@@ -165,9 +165,8 @@ def write_audio(
         stream = container.add_stream(codec, rate=rate, layout=layout)
         block = max(1, sample_rate // 10)
         for start in range(0, clipped.shape[1], block):
-            frame = av.AudioFrame.from_ndarray(
-                np.ascontiguousarray(clipped[:, start : start + block]), format="fltp", layout=layout
-            )
+            piece = np.ascontiguousarray(clipped[:, start : start + block])
+            frame = av.AudioFrame.from_ndarray(piece, format="fltp", layout=layout)
             frame.sample_rate = sample_rate
             frame.pts = start
             frame.time_base = Fraction(1, sample_rate)

@@ -158,6 +158,8 @@ RECIPES: dict[str, Callable[[Path], Path]] = {
     "index.ts": _index_video,
     "index_long_gop.mp4": lambda p: write_video(p, _index_frames, fps=FPS, n_frames=N_FRAMES),
     "stereo.mp4": _with_sound(2),
+    "stereo.mkv": _with_sound(2),
+    "stereo.ts": _with_sound(2),
     "mono.mp4": _with_sound(1),
     "surround.mp4": _with_sound(6),
     "clicks.mp4": _clicks_video,

@@ -81,11 +81,12 @@ def test_surround_downmixes_to_audible_stereo(media):
     assert np.abs(samples).max() < 2  # FFmpeg's matrix, not a six-channel sum gone wild
 
 
-def test_stereo_to_mono(media):
+def test_stereo_to_mono_averages_the_sides(media):
     with AudioReader(media.get("tone48k.m4a"), channels=1) as reader:
         samples = reader.read(Fraction(1), SR // 2)
     assert samples.shape == (1, SR // 2)
     assert peak_frequency(samples[0], SR) == pytest.approx(440, abs=3)
+    assert rms(samples[0]) == pytest.approx(0.5 / np.sqrt(2), rel=0.02)  # as loud as each side
 
 
 def test_silence_before_the_start_and_after_the_end(media):
@@ -100,20 +101,32 @@ def test_silence_before_the_start_and_after_the_end(media):
     assert not far_past.any()
 
 
-@pytest.mark.parametrize("name", ["tone44k.m4a", "tone44k_mono.wav", "stereo.mp4", "tone.mp3"])
-def test_seeking_gives_the_same_samples_as_reading_through(media, name):
+@pytest.mark.parametrize(
+    "name", ["tone44k.m4a", "tone44k_mono.wav", "stereo.mp4", "stereo.mkv", "stereo.ts", "tone.mp3"]
+)
+def test_seeking_gives_the_same_samples_as_reading_through(media, name, monkeypatch):
     path = media.get(name)
     reference = read_all(path)
-    spans = [(Fraction(27, 10), 2000), (Fraction(1, 7), 3000), (Fraction(2), 4800),
-             (Fraction(1, 100), 100), (Fraction(1, 2), 48000)]
+    seeks = []
+    original = AudioReader._decode
+    monkeypatch.setattr(
+        AudioReader, "_decode",
+        lambda self, *, from_top: (seeks.append(from_top), original(self, from_top=from_top))[1],
+    )
+    # Lossy decoders keep state a seek cannot restore exactly (AAC noise substitution), so they
+    # match to 1e-3: a one-sample slip of these tones would be off by 0.02 or more.
+    atol = 1e-6 if name.endswith(".wav") else 1e-3
+    # Backwards jumps, a forward jump past the sequential limit, a return to the top.
+    spans = [(Fraction(28, 10), 2000), (Fraction(6, 10), 3000), (Fraction(29, 10), 4800),
+             (Fraction(13, 10), 100), (Fraction(1, 20), 48000), (Fraction(1, 7), 999)]
     with AudioReader(path) as reader:
-        reader.read(Fraction(1), 10)
-        for start, n in spans:  # backwards and forwards jumps
+        for start, n in spans:
             first = int(start * SR + Fraction(1, 2))
             np.testing.assert_allclose(
-                reader.read(start, n), reference[:, first : first + n], atol=2e-5,
+                reader.read(start, n), reference[:, first : first + n], atol=atol,
                 err_msg=f"{name} at {start}",
             )
+    assert seeks.count(False) >= 3  # real container seeks, not just reads from the top
 
 
 @pytest.mark.parametrize("name", ["clicks.mp4", "clicks.mkv", "clicks.ts"])
@@ -124,8 +137,8 @@ def test_sound_stays_in_sync_with_the_first_frame(media, name):
         for frame in media.CLICK_FRAMES:
             at = Fraction(frame) / media.FPS
             window = reader.read(at - Fraction(1, 100), SR // 50)[0]
-            peak = int(np.argmax(np.abs(window)))
-            assert abs(peak - SR // 100) <= 24, f"{name}: click at frame {frame} off by {peak - SR // 100}"
+            offset = int(np.argmax(np.abs(window))) - SR // 100
+            assert abs(offset) <= 2, f"{name}: click at frame {frame} off by {offset} samples"
 
 
 def test_rate_and_channels_are_validated(media):
@@ -150,7 +163,7 @@ def test_written_clicks_land_where_they_were_put(tmp_path, suffix):
     for t in times:
         centre = round(t * SR)
         window = samples[0, centre - 480 : centre + 480]
-        assert abs(int(np.argmax(np.abs(window))) - 480) <= 24, suffix
+        assert abs(int(np.argmax(np.abs(window))) - 480) <= 2, suffix
 
 
 def test_tone_is_what_it_says():

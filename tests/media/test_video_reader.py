@@ -13,12 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from capkit.media import VideoReader
-from capkit.media.video import VideoReader as _Reader
 from capkit.synth import (
     bitmap_frames,
     frame_index_pattern,
     read_frame_index,
-    test_pattern as demo_pattern,
+    scene_pattern,
     write_video,
 )
 
@@ -32,9 +31,9 @@ def index_at(reader: VideoReader, t: Fraction) -> int:
 @pytest.mark.parametrize("name", CONTAINERS)
 def test_sequential_playback_returns_every_frame_without_seeking(media, name, monkeypatch):
     seeks = []
-    original = _Reader._seek
+    original = VideoReader._seek
     monkeypatch.setattr(
-        _Reader, "_seek", lambda self, target: (seeks.append(target), original(self, target))
+        VideoReader, "_seek", lambda self, target: (seeks.append(target), original(self, target))
     )
     with VideoReader(media.get(name)) as reader:
         got = [index_at(reader, Fraction(n) / media.FPS) for n in range(media.N_FRAMES)]
@@ -205,7 +204,7 @@ def test_closed_reader_refuses_requests(media):
 
 def test_write_video_is_deterministic(tmp_path):
     def frame(i: int) -> np.ndarray:
-        return demo_pattern(96, 64, i, 30)
+        return scene_pattern(96, 64, i, 30)
 
     first = write_video(tmp_path / "a.mp4", frame, n_frames=12)
     second = write_video(tmp_path / "b.mp4", frame, n_frames=12)

@@ -219,8 +219,10 @@ def busy_project(media, hot=False):
     """Fades, keyframes, both speed modes, a transition, the limiter at work when ``hot``."""
     boost = 9.0 if hot else 0.0
     music = clip(media.get("bed.m4a"), start=0, duration=6, volume_db=-6 + boost, fade_in=Fraction(1, 2),
-                 keyframes={"volume_db": [Keyframe(Fraction(2), -6 + boost), Keyframe(Fraction(3), -20, "ease_in_out")]})
-    tape = clip(media.get("tone440.wav"), start=Fraction(1, 3), duration=2, speed=Fraction(3, 2), preserve_pitch=False)
+                 keyframes={"volume_db": [Keyframe(Fraction(2), -6 + boost),
+                                          Keyframe(Fraction(3), -20, "ease_in_out")]})
+    tape = clip(media.get("tone440.wav"), start=Fraction(1, 3), duration=2, speed=Fraction(3, 2),
+                preserve_pitch=False)
     stretched = clip(media.get("tone1000.wav"), start=2, duration=3, speed=Fraction(7, 4), volume_db=-10)
     a = clip(media.get("noise.wav"), start=0, duration=3, cls=VideoClip, volume_db=-12)
     b = clip(media.get("noise2.wav"), start=3, duration=3, cls=VideoClip, volume_db=-12,
@@ -256,7 +258,8 @@ def test_a_range_mixes_the_same_as_the_full_mix(media):
 
 
 def test_tape_speed_2x_doubles_pitch_and_halves_duration(media):
-    proj = project([clip(media.get("tone440.wav"), start=1, duration=4, speed=Fraction(2), preserve_pitch=False)])
+    tape = clip(media.get("tone440.wav"), start=1, duration=4, speed=Fraction(2), preserve_pitch=False)
+    proj = project([tape])
     mix = mix_to_array(proj, end=6)
     first, last = sounding(mix)
     assert (first, last) == (pytest.approx(1, abs=1e-3), pytest.approx(5, abs=1e-3))  # 8 s of source in 4 s
@@ -315,7 +318,8 @@ def test_av_sync_click_lands_where_the_picture_shows_it(media):
     path = media.get("click3s.wav")
     shown = clip(path, start=1, duration=4, speed=Fraction(3, 2)).source_time(Fraction(3))
     assert shown == 3
-    tape = mix_to_array(project([clip(path, start=1, duration=4, speed=Fraction(3, 2), preserve_pitch=False)]))
+    tape = mix_to_array(project([clip(path, start=1, duration=4, speed=Fraction(3, 2),
+                                      preserve_pitch=False)]))
     assert click_time(tape) == pytest.approx(3.0, abs=0.0005)
     # atempo (WSOLA) moves whole ~43 ms fragments, so a lone click in digital silence lands early
     # by up to half a fragment; it never drifts (see the test below).
@@ -360,7 +364,8 @@ def test_crossfade_transition_keeps_equal_power(media):
 
 def test_crossfade_between_two_sounds_keeps_their_loudness(media):
     a = clip(media.get("noise.wav"), start=0, duration=3, cls=VideoClip)
-    b = clip(media.get("noise2.wav"), start=3, duration=3, cls=VideoClip, transition_in=Transition(duration=Fraction(1)))
+    b = clip(media.get("noise2.wav"), start=3, duration=3, cls=VideoClip,
+             transition_in=Transition(duration=Fraction(1)))
     b.source_in = Fraction(1)  # media before the in point to play while it fades in
     mix = mix_to_array(project([a, b], kind="video"))
     steady = level(mix, 1.5, width=0.5)
@@ -372,7 +377,8 @@ def test_incoming_clip_without_media_before_its_in_point_starts_in_sync(media):
     # B's picture holds its first frame for the first half of the transition; its sound has
     # nothing to play there and starts with the picture, at the crossfade's gain at that moment.
     a = clip(media.get("dc.wav"), start=0, duration=3, cls=VideoClip)
-    b = clip(media.get("dc.wav"), start=3, duration=3, cls=VideoClip, transition_in=Transition(duration=Fraction(1)))
+    b = clip(media.get("dc.wav"), start=3, duration=3, cls=VideoClip,
+             transition_in=Transition(duration=Fraction(1)))
     a.muted = True
     env_b = mix_to_array(project([a, b], kind="video"))[0] / 0.5
     assert not env_b[: sec(3)].any()
@@ -399,6 +405,17 @@ def test_limiter_holds_a_hot_mix_under_the_ceiling_smoothly(media):
     assert np.abs(mix4).max() <= 10 ** (-4 / 20)
 
 
+def test_limiter_lets_go_after_a_lone_peak(media, tmp_path):
+    path = tmp_path / "tone_and_click.flac"
+    write_audio(path, tone(440, 4, amplitude=0.3) + clicks([2.0], 4))
+    proj = project([clip(str(path), duration=4, volume_db=3)])
+    raw, out = mix_to_array(proj, limiter=False), mix_to_array(proj)
+    touched = np.nonzero(out[0] != raw[0])[0] / SR
+    assert np.abs(out).max() <= CEILING
+    assert touched.min() > 2.0 - 0.01  # the gain starts down within the 5 ms look-ahead
+    assert touched.max() < 2.0 + 0.15  # and is back to exactly 1 about 100 ms after the peak
+
+
 def test_limiter_leaves_a_quiet_mix_untouched_bit_for_bit(media):
     proj = busy_project(media)
     raw = mix_to_array(proj, limiter=False)
@@ -414,8 +431,10 @@ def looping_project(media, minutes):
     bed, noise = media.get("bed.m4a"), media.get("noise.m4a")
     music = [clip(bed, start=10 * i, duration=10, fade_in=Fraction(1, 10), fade_out=Fraction(1, 10))
              for i in range(minutes * 6)]
-    voice = [clip(noise, start=20 * i + 2, duration=3, speed=Fraction(3, 2), volume_db=-12) for i in range(minutes * 3)]
-    tape = [clip(noise, start=20 * i + 12, duration=2, speed=Fraction(2), preserve_pitch=False) for i in range(minutes * 3)]
+    voice = [clip(noise, start=20 * i + 2, duration=3, speed=Fraction(3, 2), volume_db=-12)
+             for i in range(minutes * 3)]
+    tape = [clip(noise, start=20 * i + 12, duration=2, speed=Fraction(2), preserve_pitch=False)
+            for i in range(minutes * 3)]
     return project(music, voice, tape)
 
 
@@ -445,7 +464,8 @@ def open_files():
 def test_clips_open_their_file_only_while_heard(media):
     paths = [media.get(n) for n in ("bed.m4a", "noise.m4a", "tone440.m4a")]
     items = [clip(paths[i % 4 // 2], start=i, duration=1, source_in=Fraction(i % 3)) for i in range(30)]
-    items += [clip(paths[2], start=30 + i, duration=1, speed=Fraction(3, 2), source_in=Fraction(i)) for i in range(5)]
+    items += [clip(paths[2], start=30 + i, duration=1, speed=Fraction(3, 2), source_in=Fraction(i))
+              for i in range(5)]
     before = open_files()
     most = 0
     with AudioMixer(project(items)) as mixer:

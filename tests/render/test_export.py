@@ -31,7 +31,7 @@ def test_frame_count_and_audio_length_match_the_project(tmp_path, media, fps):
     p = api.new_project(64, 64, fps)
     api.add_media(p, media["index"], fit="stretch", duration=Fraction(7, 3))
     api.add_audio(p, media["tone"], duration=Fraction(7, 3))
-    result = api.render(p, tmp_path / "out.mp4")
+    result = api.export(p, tmp_path / "out.mp4")
     frames, audio, declared = decode(result.path)
     expected_frames = -(-Fraction(7, 3) * fps // 1)
     assert len(frames) == result.frames == expected_frames
@@ -46,7 +46,7 @@ def test_frame_count_and_audio_length_match_the_project(tmp_path, media, fps):
 def test_file_is_h264_high_aac_with_moov_first(tmp_path):
     p = api.new_project(64, 64, 30)
     api.add_color(p, "#336699", duration=1)
-    out = api.render(p, tmp_path / "o.mp4").path
+    out = api.export(p, tmp_path / "o.mp4").path
     head = out.read_bytes()[:4096]
     assert 0 < head.find(b"moov") < (head.find(b"mdat") if b"mdat" in head else 10**9)
     with av.open(str(out)) as c:
@@ -64,7 +64,7 @@ def test_picture_and_sound_stay_in_sync_after_a_speed_change(tmp_path, media):
     SetSpeed(clip.id, Fraction(3, 2)).apply(p)  # both should land at 1 + 1.5/1.5 = 2 s
     for preserve in (False, True):
         clip.preserve_pitch = preserve
-        frames, audio, _ = decode(api.render(p, tmp_path / "sync.mp4").path)
+        frames, audio, _ = decode(api.export(p, tmp_path / "sync.mp4").path)
         flash = [i for i, f in enumerate(frames) if f.mean() > 128]
         click = np.abs(audio[0]).argmax() / 48000
         assert flash == [60]
@@ -74,7 +74,7 @@ def test_picture_and_sound_stay_in_sync_after_a_speed_change(tmp_path, media):
 def test_range_export_renders_the_asked_part(tmp_path, media):
     p = api.new_project(128, 128, 30)
     api.add_media(p, media["index"], fit="stretch")
-    frames, _, _ = decode(api.render(p, tmp_path / "part.mp4", start=1, end=2).path)
+    frames, _, _ = decode(api.export(p, tmp_path / "part.mp4", start=1, end=2).path)
     assert len(frames) == 30
     assert [read_frame_index(frames[i]) for i in (0, 29)] == [30, 59]
 
@@ -83,7 +83,7 @@ def test_progress_reports_every_frame(tmp_path):
     p = api.new_project(32, 32, 30)
     api.add_color(p, "#FFFFFF", duration=1)
     seen = []
-    api.render(p, tmp_path / "p.mp4", progress=seen.append)
+    api.export(p, tmp_path / "p.mp4", progress=seen.append)
     assert [r.done for r in seen] == list(range(1, 31)) and seen[-1].fraction == 1.0
 
 
@@ -99,7 +99,7 @@ def test_cancel_leaves_no_file_and_keeps_an_older_one(tmp_path):
             token.cancel()
 
     with pytest.raises(Cancelled):
-        api.render(p, out, progress=progress, cancel=token)
+        api.export(p, out, progress=progress, cancel=token)
     assert out.read_bytes() == b"an older render"
     assert [f.name for f in tmp_path.iterdir()] == ["keep.mp4"]
 
@@ -109,7 +109,7 @@ def test_missing_media_fails_cleanly(tmp_path, media):
     clip = api.add_media(p, media["index"])
     clip.source.path = str(tmp_path / "gone.mp4")
     with pytest.raises(MediaError, match="gone.mp4"):
-        api.render(p, tmp_path / "x.mp4")
+        api.export(p, tmp_path / "x.mp4")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -117,16 +117,16 @@ def test_bad_outputs_are_refused(tmp_path, media):
     p = api.new_project(64, 64, 30)
     api.add_media(p, media["index"])
     with pytest.raises(RenderError, match="writes .mp4, .mov or .m4v"):
-        api.render(p, tmp_path / "x.avi")
+        api.export(p, tmp_path / "x.avi")
     with pytest.raises(RenderError, match="does not exist"):
-        api.render(p, tmp_path / "no" / "x.mp4")
+        api.export(p, tmp_path / "no" / "x.mp4")
     with pytest.raises(RenderError, match="media used by the project"):
-        api.render(p, media["index"])
+        api.export(p, media["index"])
 
 
 def _peak_bytes(p, tmp_path, seconds):
     tracemalloc.start()
-    api.render(p, tmp_path / f"m{seconds}.mp4", end=seconds)
+    api.export(p, tmp_path / f"m{seconds}.mp4", end=seconds)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak

@@ -190,3 +190,28 @@ def test_render_errors_are_clear():
         compile_plan(p, width=100000)
     with pytest.raises(RenderError, match="unknown filter 'nope'"):
         api.add_filter(p, "nope")
+
+
+def test_per_clip_filter_changes_only_its_clip(media):
+    from capkit.model import FilterRef
+
+    p = api.new_project(64, 32, 30)
+    clip = api.add_media(p, media["bitmap"], fit="stretch")
+    clip.filters = [FilterRef("grade", {"saturation": 0.0})]
+    api.add_text(p, "■", duration=1, size=10, color="#FF0000", x=0.9, y=0.2)  # above: stays red
+    f = frame_at(p, 0)
+    r, g, b = pixel(f, 8, 8)  # the red block turns grey (Rec. 709 luma of pure red: 54)
+    assert max(r, g, b) - min(r, g, b) <= 3 and abs(r - 54) <= 6
+    assert close(pixel(f, 58, 6), (255, 0, 0), 40)
+
+
+def test_rotated_text_stays_centred_on_its_anchor():
+    p = api.new_project(200, 200, 30)
+    api.add_color(p, "#000000", duration=1)
+    text = api.add_text(p, "IIIIIIII", duration=1, size=40, color="#FFFFFF")
+    upright = np.argwhere(frame_at(p, 0)[:, :, 0] > 128)
+    text.transform.rotation = 90
+    turned = np.argwhere(frame_at(p, 0)[:, :, 0] > 128)
+    assert np.ptp(upright[:, 1]) > 2 * np.ptp(upright[:, 0])  # wide
+    assert np.ptp(turned[:, 0]) > 2 * np.ptp(turned[:, 1])  # tall
+    assert np.allclose(turned.mean(axis=0), upright.mean(axis=0), atol=4)
