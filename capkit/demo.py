@@ -40,7 +40,7 @@ def make_media(folder: Path | None = None) -> dict[str, Path]:
     from PIL import Image, ImageDraw
 
     from capkit.synth.audio import music_bed, write_audio
-    from capkit.synth.video import test_pattern, write_video
+    from capkit.synth.video import scene_pattern, write_video
 
     folder = folder or media_dir()
     w, h = FOOTAGE_SIZE
@@ -51,9 +51,9 @@ def make_media(folder: Path | None = None) -> dict[str, Path]:
         "music": folder / "music.m4a",
     }
     if not paths["day"].exists():
-        write_video(paths["day"], lambda n: test_pattern(w, h, n, FPS), fps=FPS, n_frames=6 * FPS)
+        write_video(paths["day"], lambda n: scene_pattern(w, h, n, FPS), fps=FPS, n_frames=6 * FPS)
     if not paths["dusk"].exists():
-        write_video(paths["dusk"], lambda n: _dusk(test_pattern(w, h, n + 200, FPS)), fps=FPS, n_frames=8 * FPS)
+        write_video(paths["dusk"], lambda n: _dusk(scene_pattern(w, h, n + 200, FPS)), fps=FPS, n_frames=8 * FPS)
     if not paths["card"].exists():
         img = Image.new("RGB", (1080, 1920))
         top, bottom = np.array([36, 18, 82]), np.array([230, 80, 110])

@@ -28,7 +28,7 @@ def _prepare_grade(p: dict, size: tuple[int, int]):
     m = np.hstack([matrix, np.full((3, 1), offset)]).astype(np.float32)
 
     def grade(frame):
-        return cv2.transform(frame, m)
+        return cv2.transform(frame, m, dst=frame)
 
     return grade
 
@@ -65,7 +65,7 @@ def _prepare_vignette(p: dict, size: tuple[int, int]):
     mask3 = np.ascontiguousarray(np.repeat((mask * 255.0 + 0.5).astype(np.uint8)[:, :, None], 3, axis=2))
 
     def vignette(frame):
-        return cv2.multiply(frame, mask3, scale=1.0 / 255.0)
+        return cv2.multiply(frame, mask3, dst=frame, scale=1.0 / 255.0)
 
     return vignette
 

@@ -14,7 +14,9 @@ from capkit.errors import RenderError
 from capkit.fx.params import Param
 from capkit.model.items import FilterRef
 
-FrameFn = Callable[["object"], "object"]  # np.ndarray -> np.ndarray (RGB uint8)
+# np.ndarray -> np.ndarray (RGB uint8, C-contiguous). A filter may change its argument in place
+# (and return it): the engine always hands it a frame it owns.
+FrameFn = Callable[["object"], "object"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,6 @@ def prepare(ref: FilterRef, size: tuple[int, int]) -> FrameFn | None:
     k = float(ref.intensity)
 
     def mixed(frame):
-        return cv2.addWeighted(fn(frame.copy()), k, frame, 1 - k, 0)
+        return cv2.addWeighted(fn(frame.copy()), k, frame, 1 - k, 0, dst=frame)
 
     return mixed

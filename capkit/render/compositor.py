@@ -29,12 +29,16 @@ def blend_into(dst: np.ndarray, src: np.ndarray, x: int, y: int, opacity: float 
         else:
             cv2.addWeighted(patch, opacity, roi, 1 - opacity, 0, dst=roi)
         return
+    # out = src * a + dst * (1 - a), as OpenCV calls over the covered area only (several times
+    # faster than the same sum in numpy, which allocates a temporary per operation)
     alpha = patch[:, :, 3]
     if opacity < 1:
-        alpha = (alpha.astype(np.uint16) * round(opacity * 256) >> 8).astype(np.uint8)
-    a = alpha.astype(np.uint16)[:, :, None]
-    rgb = patch[:, :, :3].astype(np.uint16)
-    roi[:] = ((rgb * a + roi.astype(np.uint16) * (255 - a) + 127) // 255).astype(np.uint8)
+        alpha = cv2.convertScaleAbs(alpha, alpha=opacity)
+    a3 = cv2.merge([alpha, alpha, alpha])
+    rgb = cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB)
+    cv2.multiply(rgb, a3, dst=rgb, scale=1 / 255)
+    cv2.multiply(roi, cv2.bitwise_not(a3), dst=roi, scale=1 / 255)
+    cv2.add(roi, rgb, dst=roi)
 
 
 def fill_rect(dst: np.ndarray, rect: tuple[int, int, int, int], rgba: tuple[int, int, int, int], opacity: float = 1.0) -> None:

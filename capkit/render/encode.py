@@ -15,7 +15,7 @@ import numpy as np
 from capkit.errors import RenderError
 from capkit.model.time import samples_in_frame
 from capkit.render.plan import RenderPlan
-from capkit.render.yuv import rgb_to_i420
+from capkit.render.yuv import I420Converter
 
 
 class Encoder:
@@ -57,6 +57,7 @@ class Encoder:
         cc.color_trc = 1
         cc.color_range = 1  # limited ("tv") range
         self.video = vs
+        self._to_yuv = I420Converter(plan.width, plan.height)
         self.audio = None
         self.mixer = None
         self.sample_rate = plan.project.settings.sample_rate
@@ -71,7 +72,7 @@ class Encoder:
             self._audio_pts = 0
 
     def write(self, n: int, rgb: np.ndarray) -> None:
-        frame = av.VideoFrame.from_ndarray(rgb_to_i420(rgb), format="yuv420p")
+        frame = av.VideoFrame.from_ndarray(self._to_yuv(rgb), format="yuv420p")
         frame.pts = n
         frame.time_base = self._frame_tb
         frame.colorspace = 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import cv2
 import numpy as np
 
 from capkit.fx import registry as fx
@@ -160,24 +161,26 @@ class FrameRenderer:
         return cx - w / 2, cy - h / 2, w, h
 
     def _filtered(self, pixels: np.ndarray, filters, size: tuple[int, int], item: Item) -> np.ndarray:
-        """Per-clip filters run on the clip scaled to its on-screen size (cheaper, and sized masks fit)."""
-        import cv2
-
+        """Per-clip filters run on the clip at its on-screen size (cheaper when it is shown smaller,
+        and size-dependent effects such as a vignette fit what is seen). A clip blown up far past
+        the frame is filtered at its own size instead."""
         w, h = max(1, size[0]), max(1, size[1])
         has_alpha = pixels.shape[2] == 4
-        rgb = pixels[:, :, :3] if has_alpha else pixels
-        if (rgb.shape[1], rgb.shape[0]) != (w, h) and w * h <= 4 * 8192 * 8192:
-            rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if w < rgb.shape[1] else cv2.INTER_LINEAR)
-            if has_alpha:
-                alpha = cv2.resize(pixels[:, :, 3], (w, h), interpolation=cv2.INTER_LINEAR)
-        elif has_alpha:
-            alpha = pixels[:, :, 3]
-        rgb = np.ascontiguousarray(rgb)
+        rgb = np.ascontiguousarray(pixels[:, :, :3]) if has_alpha else pixels
+        alpha = pixels[:, :, 3] if has_alpha else None
+        on_screen_ok = w * h <= 4 * self.plan.width * self.plan.height
+        if (rgb.shape[1], rgb.shape[0]) != (w, h) and on_screen_ok:
+            shrink = w < rgb.shape[1]
+            rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+            if alpha is not None:
+                alpha = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
+        elif rgb is pixels:
+            rgb = rgb.copy()  # source frames are shared with the reader's cache: filter a copy
         for ref in filters:
             fn = self._prepared(ref, (rgb.shape[1], rgb.shape[0]), item.id)
             if fn is not None:
                 rgb = fn(rgb)
-        return np.dstack([rgb, alpha]) if has_alpha else rgb
+        return np.dstack([rgb, alpha]) if alpha is not None else rgb
 
     def _prepared(self, ref, size: tuple[int, int], owner: str):
         key = (owner, ref.filter_id, repr(sorted(ref.params.items())), ref.intensity, size)
@@ -187,9 +190,13 @@ class FrameRenderer:
 
     def _apply_filter_item(self, frame: np.ndarray, item: FilterItem) -> None:
         x0, y0, x1, y1 = self._canvas_rect
-        region = frame[y0:y1, x0:x1]
         fn = self._prepared(item.filter, (x1 - x0, y1 - y0), item.id)
-        if fn is not None:
+        if fn is None:
+            return
+        if (x1 - x0, y1 - y0) == (frame.shape[1], frame.shape[0]):
+            fn(frame)  # the canvas is the whole frame: filter it in place
+        else:
+            region = frame[y0:y1, x0:x1]
             region[:] = fn(np.ascontiguousarray(region))
 
     def _draw_text(self, frame: np.ndarray, item: TextItem, look: Look, opacity: float,

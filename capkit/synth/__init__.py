@@ -11,7 +11,6 @@ from capkit.synth.video import (
     frame_index_pattern,
     read_frame_index,
     scene_pattern,
-    test_pattern,
     write_bitmap_video,
     write_video,
 )
@@ -24,7 +23,6 @@ __all__ = [
     "music_bed",
     "read_frame_index",
     "scene_pattern",
-    "test_pattern",
     "tone",
     "write_audio",
     "write_bitmap_video",

@@ -9,7 +9,7 @@ with PyAV, and the pattern makers give frames worth encoding:
 - :func:`frame_index_pattern` / :func:`read_frame_index` write a frame's number as big black and
   white blocks that survive lossy H.264, scaling and chroma subsampling, so a test can tell which
   frame a reader returned.
-- :func:`scene_pattern` (also exported as ``test_pattern``) is a good-looking moving picture for
+- :func:`scene_pattern` is a good-looking moving picture for
   demos.
 
 Everything here depends on the inputs only (fixed encoder threads, seeded noise), so the same
@@ -231,12 +231,6 @@ def scene_pattern(width: int, height: int, n: int, fps: Fraction | int = 30) -> 
 
     _draw_counter(frame, n, fps)
     return frame
-
-
-# The interface's original name. Its "test_" prefix makes pytest collect it wherever a test module
-# imports it; __test__ = False tells pytest it is not a test.
-test_pattern = scene_pattern
-scene_pattern.__test__ = False  # type: ignore[attr-defined]
 
 
 def _frame_iter(frames: FrameSource, count: int | None) -> Iterator[np.ndarray]:
