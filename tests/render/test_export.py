@@ -139,3 +139,21 @@ def test_memory_does_not_grow_with_duration(tmp_path, media):
     api.add_audio(p, media["tone"], duration=p.duration)
     short, long = _peak_bytes(p, tmp_path, 3), _peak_bytes(p, tmp_path, 18)
     assert long < short * 1.3 + 2_000_000, (short, long)
+
+
+def test_sync_holds_through_a_transition(tmp_path, media):
+    """A flash and a click at the same source time stay together when the clip comes in through a
+    crossfade after a sped-up clip (the picture and the sound use the same spans)."""
+    from capkit.model import Transition
+
+    p = api.new_project(64, 64, 30)
+    first = api.add_media(p, media["index"], fit="stretch", duration=2)
+    SetSpeed(first.id, 2).apply(p)  # 1 s on the timeline
+    second = api.add_media(p, media["sync"], fit="stretch")  # flash + click at source 1.5 s
+    second.transition_in = Transition("crossfade", Fraction(1, 2))
+    first.muted = True
+    frames, audio, _ = decode(api.export(p, tmp_path / "t.mp4").path)
+    flash = [i for i, f in enumerate(frames) if f.mean() > 100 and i > 30]
+    click = np.abs(audio[0]).argmax() / 48000
+    assert flash == [75]  # 1 s + 1.5 s
+    assert abs(click - 2.5) <= 1 / 30
