@@ -16,12 +16,12 @@ import contextlib
 import copy
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from capkit import __version__
 from capkit.errors import ProjectFileError
+from capkit.io import atomic
 from capkit.io.fingerprint import fingerprint
 from capkit.io.serialize import SchemaError, from_json, to_json
 from capkit.model.items import MediaRef
@@ -81,23 +81,17 @@ def save(project: Project, path: str | os.PathLike, *, fingerprints: bool = True
     folder = target.resolve().parent
     if not folder.is_dir():
         raise ProjectFileError(f"cannot save {target}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    tmp = atomic.temp_beside(target)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        atomic.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (not possible on Windows)
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
     return target
 
 

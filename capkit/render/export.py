@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from capkit.errors import Cancelled, CapkitError, RenderError
+from capkit.io import atomic
 from capkit.model.project import Project
 from capkit.render.plan import RenderPlan, compile_plan
 from capkit.render.progress import CancelToken, Progress, ProgressFn
@@ -68,18 +68,15 @@ def export(
     """Render ``project`` to ``out``. Raises ``Cancelled`` or a ``CapkitError``; never leaves a partial file."""
     target = Path(out)
     fmt = check_output(project, target)
-    folder = target.resolve().parent
     plan = compile_plan(project, width=settings.width, height=settings.height, fps=settings.fps,
                         start=settings.start, end=settings.end)
     if plan.width % 2 or plan.height % 2:
         raise RenderError(f"output size {plan.width}x{plan.height} must have even sides for H.264")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = atomic.temp_beside(target, suffix=f".part{target.suffix}")
     started = time.perf_counter()
     try:
         _run(plan, tmp, fmt, settings, progress, cancel or CancelToken(), started)
-        os.replace(tmp, target)
+        atomic.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -203,3 +203,15 @@ def test_published_schema_matches_code_and_validates_files(tmp_path):
     doc["project"]["tracks"][0]["items"][0]["transform"]["opacity"] = 3
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, committed)
+
+
+def test_saved_files_get_normal_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = cio.save(Project(), tmp_path / "p.capkit")
+        assert path.stat().st_mode & 0o777 == 0o644  # not the temporary file's private 0600
+        os.chmod(path, 0o640)
+        cio.save(Project(), path)
+        assert path.stat().st_mode & 0o777 == 0o640  # an existing file keeps its permissions
+    finally:
+        os.umask(old)

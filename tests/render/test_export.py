@@ -157,3 +157,16 @@ def test_sync_holds_through_a_transition(tmp_path, media):
     click = np.abs(audio[0]).argmax() / 48000
     assert flash == [75]  # 1 s + 1.5 s
     assert abs(click - 2.5) <= 1 / 30
+
+
+def test_export_gets_normal_permissions(tmp_path):
+    import os
+
+    p = api.new_project(32, 32, 30)
+    api.add_color(p, "#FFFFFF", duration=Fraction(1, 10))
+    old = os.umask(0o022)
+    try:
+        out = api.export(p, tmp_path / "o.mp4").path
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644

@@ -1,0 +1,42 @@
+"""Writing files so that a crash never leaves a half-written one where the user looks.
+
+Work goes to a temporary file in the target's folder (same file system, so the final rename is
+atomic), and :func:`replace` moves it over the target only when complete, with the permissions a
+normally created file would have (temporary files are created private).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+
+def temp_beside(target: Path, suffix: str = ".tmp") -> Path:
+    """A new, empty, hidden temporary file in ``target``'s folder."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.resolve().parent)
+    os.close(fd)
+    return Path(name)
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)  # keep an existing file's permissions
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def replace(tmp: Path, target: Path) -> None:
+    """Move the finished ``tmp`` over ``target`` and make the rename durable."""
+    os.chmod(tmp, _mode_for(target))
+    os.replace(tmp, target)
+    with contextlib.suppress(OSError):  # not possible on Windows
+        dir_fd = os.open(target.resolve().parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
