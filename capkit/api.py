@@ -161,7 +161,7 @@ def add_color(project: Project, color: str, *, start=0, duration=3) -> ColorClip
 def add_filter(project: Project, filter_id: str, params: dict | None = None, *, start=0, duration=None,
                intensity: float = 1.0) -> FilterItem:
     """A filter layer over everything below it; by default over the whole project."""
-    from capkit.fx.registry import check_filter
+    from capkit.render.plan import check_filter  # knows installed packs' filters too
 
     ref = FilterRef(filter_id, dict(params or {}), intensity)
     check_filter(ref)

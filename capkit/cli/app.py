@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from capkit import __version__
+from capkit.cli.filters import filters_app
 from capkit.cli.report import console, err_console, fail, progress_bar
 
 app = typer.Typer(
@@ -20,6 +21,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+from rich.markup import escape  # noqa: E402  (rich is already loaded by the CLI's reporting)
+app.add_typer(filters_app, name="filters")
 
 
 def _version(value: bool) -> None:
@@ -166,8 +169,64 @@ def demo(
                   f"{result.size_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s")
 
 
+_SCRIPTS = {"Latin": "A", "Arabic": "\u0639", "Devanagari": "\u0915", "Chinese": "\u4e2d", "Japanese": "\u3042",
+            "Korean": "\ud55c", "Cyrillic": "\u0416", "Greek": "\u03a9", "Thai": "\u0e01", "Hebrew": "\u05d0"}
+_ENCODERS = ("libx264", "libx265", "h264_nvenc", "hevc_nvenc", "h264_vaapi", "h264_qsv", "h264_videotoolbox",
+             "aac", "libopus", "libmp3lame")
+
+
+@app.command()
+def doctor(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """Report what capkit found on this machine: filter backends, encoders, fonts, FFmpeg libraries."""
+    import av
+    from PIL import features
+
+    from capkit.fx import backend
+    from capkit.render import fonts
+
+    info = {
+        "capkit": __version__,
+        "python": sys.version.split()[0],
+        "backends": {name: {"available": b.available, "device": b.device, "gpu": b.gpu, "reason": b.reason}
+                     for name, b in backend.detect().items()},
+        "backend_in_use": backend.choose(),
+        "ffmpeg_libraries": {k: ".".join(map(str, v)) for k, v in av.library_versions.items()},
+        "encoders": {name: name in av.codecs_available for name in _ENCODERS},
+        "text_shaping": {"raqm": bool(features.check("raqm")), "harfbuzz": features.version("harfbuzz"),
+                         "fribidi": features.version("fribidi")},
+        "fonts": {"bundled": sorted({f.families[0] for f in fonts.bundled_faces() if f.families}),
+                  "bundled_faces": len(fonts.bundled_faces()),
+                  "installed_faces": len(fonts.installed_faces()),
+                  "scripts": {name: (face.path.name if (face := fonts.fallback_face(ord(ch))) else None)
+                              for name, ch in _SCRIPTS.items()}},
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(info, indent=2, default=str) + "\n")
+        return
+    console.print(f"[bold]capkit {__version__}[/] on Python {info['python']}")
+    console.print("[bold]filter backends[/]")
+    for line in backend.report():
+        console.print(f"  {escape(line)}")
+    console.print("[bold]FFmpeg libraries[/] (through PyAV): " + ", ".join(
+        f"{k} {v}" for k, v in info["ffmpeg_libraries"].items()))
+    console.print("[bold]encoders compiled into FFmpeg[/] (hardware ones also need their device): " + ", ".join(
+        f"{name} {'yes' if ok else 'no'}" for name, ok in info["encoders"].items()))
+    shaping = info["text_shaping"]
+    console.print(f"[bold]text shaping[/]: raqm {'yes' if shaping['raqm'] else 'NO (complex scripts will not join)'}, "
+                  f"HarfBuzz {shaping['harfbuzz']}, FriBiDi {shaping['fribidi']}")
+    f = info["fonts"]
+    console.print(f"[bold]fonts[/]: bundled {', '.join(f['bundled'])} ({f['bundled_faces']} faces); "
+                  f"{f['installed_faces']} installed faces")
+    for script, face in f["scripts"].items():
+        console.print(f"  {script}: {escape(face) if face else '[yellow]no font covers it: install one (e.g. Noto)[/]'}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the app and turns every user-facing failure into one line and an exit code."""
+    from rich.markup import escape
+
     from capkit.errors import Cancelled, CapkitError
 
     try:
@@ -191,7 +250,7 @@ def main(argv: list[str] | None = None) -> None:
             hint = ""
             if getattr(err, "ctx", None) is not None:
                 hint = f" (see: {err.ctx.command_path} --help)"
-            err_console.print(f"[bold red]error:[/] {err.format_message()}{hint}")
+            err_console.print(f"[bold red]error:[/] {escape(err.format_message())}{hint}")
             sys.exit(2 if err.exit_code == 1 else err.exit_code)
         if type(err).__name__ == "Abort":  # click's Ctrl+C at a prompt
             err_console.print("cancelled")
@@ -200,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
 
         if os.environ.get("CAPKIT_DEBUG"):
             raise
-        err_console.print(f"[bold red]internal error:[/] {type(err).__name__}: {err} "
+        err_console.print(f"[bold red]internal error:[/] {type(err).__name__}: {escape(str(err))} "
                           "(this is a bug in capkit; run again with CAPKIT_DEBUG=1 to see where, and report it)")
         sys.exit(1)
 

@@ -6,6 +6,7 @@ import contextlib
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
 )
@@ -16,7 +17,7 @@ console = Console(highlight=False)
 
 def fail(message: str, code: int = 2) -> None:
     """Print one clear line to stderr and exit (2: bad input or usage)."""
-    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     sys.exit(code)
 
 

@@ -1,8 +1,15 @@
-"""The built-in filters by id, and how a filter reference becomes a function on frames.
+"""The filters by id: how one is declared, looked up and checked.
 
-A filter is declared once (``FilterSpec``: id, name, parameter schema, ``prepare``). ``prepare``
-does the per-render work up front (lookup tables, masks for the frame size) and returns a function
-that changes one RGB frame; frames are never touched when the parameters leave them unchanged.
+A filter is declared once as a :class:`FilterSpec`: id, name, parameter schema and ``prepare``.
+``prepare(values, size, k)`` gets the resolved parameter values, the frame size (w, h) and the
+backend's :class:`~capkit.fx.kernels.base.Kernels`; it does the per-setting work up front (tables,
+matrices, masks) and returns a *step* ``step(image, frame) -> image`` that uses only ``k``'s
+primitives, or None when these values leave frames unchanged. Steps never change their input and
+keep no state between frames, so one prepared step serves any frame in any order. What a step
+learns about the frame being drawn (its index, its alpha) comes in a :class:`Frame`; the one
+thing a step may set there is the alpha, when it keys part of the frame out.
+
+Running filters on frames is :class:`capkit.fx.chain.FilterChain`'s job.
 """
 
 from __future__ import annotations
@@ -14,9 +21,17 @@ from capkit.errors import RenderError
 from capkit.fx.params import Param
 from capkit.model.items import FilterRef
 
-# np.ndarray -> np.ndarray (RGB uint8, C-contiguous). A filter may change its argument in place
-# (and return it): the engine always hands it a frame it owns.
-FrameFn = Callable[["object"], "object"]
+
+@dataclass
+class Frame:
+    """What a step knows about the frame it is changing."""
+
+    index: int = 0  # the frame number on the timeline: seeds grain and glitches
+    alpha: object = None  # the frame's alpha plane on the device, or None for opaque
+    alpha_allowed: bool = False  # True for a clip (it may become see-through), False for a layer
+
+
+Step = Callable[[object, Frame], object]
 
 
 @dataclass(frozen=True)
@@ -24,8 +39,9 @@ class FilterSpec:
     id: str
     name: str
     params: tuple[Param, ...]
-    prepare: Callable[[dict, tuple[int, int]], FrameFn | None]  # None: the filter would change nothing
+    prepare: Callable[[dict, tuple[int, int], object], Step | None]
     doc: str = ""
+    category: str = "color"  # color | detail | stylize | key | look
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -48,6 +64,7 @@ class FilterSpec:
 
 
 _REGISTRY: dict[str, FilterSpec] = {}
+_RESOLVERS: list[Callable[[str], FilterSpec | None]] = []
 
 
 def register(spec: FilterSpec) -> FilterSpec:
@@ -55,43 +72,47 @@ def register(spec: FilterSpec) -> FilterSpec:
     return spec
 
 
+def add_resolver(resolve: Callable[[str], FilterSpec | None]) -> None:
+    """Let ``get`` find filters that are not registered one by one (e.g. ``pack/filter`` ids of
+    installed packs): ``resolve(id)`` returns a spec or None. The registry does not know packs."""
+    if resolve not in _RESOLVERS:
+        _RESOLVERS.append(resolve)
+
+
 def _load_builtins() -> None:
-    if not _REGISTRY:
-        from capkit.fx import builtin  # noqa: F401  (registers on import)
+    if "grade" not in _REGISTRY:
+        from capkit.fx import ops  # noqa: F401  (registers on import)
 
 
 def filters() -> dict[str, FilterSpec]:
+    """Every registered filter by id (resolvers' filters are listed by whoever owns them)."""
     _load_builtins()
     return dict(_REGISTRY)
 
 
 def get(filter_id: str) -> FilterSpec:
     _load_builtins()
-    try:
-        return _REGISTRY[filter_id]
-    except KeyError:
-        raise RenderError(
-            f"unknown filter {filter_id!r}; available: {', '.join(sorted(_REGISTRY))}"
-        ) from None
+    spec = _REGISTRY.get(filter_id)
+    for resolve in _RESOLVERS if spec is None else ():
+        spec = resolve(filter_id)
+        if spec is not None:
+            break
+    if spec is None:
+        raise RenderError(f"unknown filter {filter_id!r}; available: {', '.join(sorted(_REGISTRY))}")
+    return spec
 
 
 def check_filter(ref: FilterRef) -> None:
     get(ref.filter_id).resolve(ref.params)
 
 
-def prepare(ref: FilterRef, size: tuple[int, int]) -> FrameFn | None:
-    """A function applying ``ref`` (with its intensity) to frames of ``size`` (w, h), or None if a no-op."""
-    spec = get(ref.filter_id)
-    fn = spec.prepare(spec.resolve(ref.params), size)
-    if fn is None or ref.intensity <= 0:
+def prepare(ref: FilterRef, size: tuple[int, int]):
+    """A function applying ``ref`` (with its intensity) to RGB ndarray frames of ``size`` on the
+    CPU, or None if it changes nothing. Kept for callers outside the renderer; the renderer uses
+    :class:`~capkit.fx.chain.FilterChain`."""
+    from capkit.fx.chain import FilterChain
+
+    chain = FilterChain([ref], size, "cpu")
+    if chain.is_identity:
         return None
-    if ref.intensity >= 1:
-        return fn
-    import cv2
-
-    k = float(ref.intensity)
-
-    def mixed(frame):
-        return cv2.addWeighted(fn(frame.copy()), k, frame, 1 - k, 0, dst=frame)
-
-    return mixed
+    return lambda frame, index=0: chain.apply(frame, index)

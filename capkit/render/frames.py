@@ -13,7 +13,7 @@ from fractions import Fraction
 import cv2
 import numpy as np
 
-from capkit.fx import registry as fx
+from capkit.fx.chain import FilterChain
 from capkit.model.color import rgba
 from capkit.model.items import ColorClip, FilterItem, Item, SourcedClip, TextItem
 from capkit.model.timing import Span
@@ -27,7 +27,7 @@ class FrameRenderer:
     def __init__(self, plan: RenderPlan, pool: SourcePool | None = None) -> None:
         self.plan = plan
         self.pool = pool or SourcePool()
-        self._fx_cache: dict[tuple, object] = {}
+        self._fx_cache: dict[tuple, FilterChain | None] = {}
         s = plan.project.settings
         cw, ch = plan.canvas_size
         self._canvas_rect = (plan.offset[0], plan.offset[1], plan.offset[0] + cw, plan.offset[1] + ch)
@@ -52,7 +52,7 @@ class FrameRenderer:
                 continue
             if layer.kind == "filter":
                 for span in spans:
-                    self._apply_filter_item(frame, span.item)
+                    self._apply_filter_item(frame, span.item, t)
             elif len(spans) == 2:
                 self._draw_transition(frame, spans[0], spans[1], t)
             else:
@@ -139,7 +139,7 @@ class FrameRenderer:
             pixels[:] = color
         filters = getattr(item, "filters", None)
         if filters:
-            pixels = self._filtered(pixels, filters, (round(w), round(h)), item)
+            pixels = self._filtered(pixels, filters, (round(w), round(h)), item, t)
         if look.rotation % 360 == 0:
             place_scaled(frame, pixels, (x, y, w, h), alpha)
         else:
@@ -160,44 +160,52 @@ class FrameRenderer:
         cy = self.plan.offset[1] + look.y * ch + shift[1]
         return cx - w / 2, cy - h / 2, w, h
 
-    def _filtered(self, pixels: np.ndarray, filters, size: tuple[int, int], item: Item) -> np.ndarray:
+    def _filtered(self, pixels: np.ndarray, filters, size: tuple[int, int], item: Item, t: Fraction) -> np.ndarray:
         """Per-clip filters run on the clip at its on-screen size (cheaper when it is shown smaller,
         and size-dependent effects such as a vignette fit what is seen). A clip blown up far past
-        the frame is filtered at its own size instead."""
+        the frame is filtered at its own size instead. A keying filter may give the clip alpha."""
         w, h = max(1, size[0]), max(1, size[1])
         has_alpha = pixels.shape[2] == 4
         rgb = np.ascontiguousarray(pixels[:, :, :3]) if has_alpha else pixels
         alpha = pixels[:, :, 3] if has_alpha else None
         on_screen_ok = w * h <= 4 * self.plan.width * self.plan.height
-        if (rgb.shape[1], rgb.shape[0]) != (w, h) and on_screen_ok:
+        resized = (rgb.shape[1], rgb.shape[0]) != (w, h) and on_screen_ok
+        if resized:
             shrink = w < rgb.shape[1]
             rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
             if alpha is not None:
                 alpha = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
-        elif rgb is pixels:
-            rgb = rgb.copy()  # source frames are shared with the reader's cache: filter a copy
-        for ref in filters:
-            fn = self._prepared(ref, (rgb.shape[1], rgb.shape[0]), item.id)
-            if fn is not None:
-                rgb = fn(rgb)
+        chain = self._prepared(filters, (rgb.shape[1], rgb.shape[0]), item.id)
+        if chain is None:
+            return pixels if not resized else (np.dstack([rgb, alpha]) if alpha is not None else rgb)
+        # Filters return new frames, so source frames shared with the reader's cache stay intact.
+        rgb, alpha = chain.apply_alpha(rgb, alpha, self._frame_index(t))
         return np.dstack([rgb, alpha]) if alpha is not None else rgb
 
-    def _prepared(self, ref, size: tuple[int, int], owner: str):
-        key = (owner, ref.filter_id, repr(sorted(ref.params.items())), ref.intensity, size)
+    def _prepared(self, refs, size: tuple[int, int], owner: str) -> FilterChain | None:
+        """The filter chain for ``refs`` at ``size`` (None when it changes nothing), made once."""
+        key = (owner, tuple((r.filter_id, repr(sorted(r.params.items())), r.intensity) for r in refs), size)
         if key not in self._fx_cache:
-            self._fx_cache[key] = fx.prepare(ref, size)
+            chain = FilterChain(refs, size)
+            self._fx_cache[key] = None if chain.is_identity else chain
         return self._fx_cache[key]
 
-    def _apply_filter_item(self, frame: np.ndarray, item: FilterItem) -> None:
+    def _frame_index(self, t: Fraction) -> int:
+        """The frame number at ``t`` at the project's own rate: what seeds grain and glitches, so a
+        frame looks the same in a preview and in an export at another rate."""
+        return math.floor(t * self.plan.project.settings.fps)
+
+    def _apply_filter_item(self, frame: np.ndarray, item: FilterItem, t: Fraction) -> None:
         x0, y0, x1, y1 = self._canvas_rect
-        fn = self._prepared(item.filter, (x1 - x0, y1 - y0), item.id)
-        if fn is None:
+        chain = self._prepared([item.filter], (x1 - x0, y1 - y0), item.id)
+        if chain is None:
             return
-        if (x1 - x0, y1 - y0) == (frame.shape[1], frame.shape[0]):
-            fn(frame)  # the canvas is the whole frame: filter it in place
-        else:
-            region = frame[y0:y1, x0:x1]
-            region[:] = fn(np.ascontiguousarray(region))
+        whole = (x1 - x0, y1 - y0) == (frame.shape[1], frame.shape[0])
+        region = frame if whole else frame[y0:y1, x0:x1]
+        # A filter layer has no alpha of its own: a key there replaces the colour it removes.
+        out, _ = chain.apply_alpha(region if whole else np.ascontiguousarray(region), None,
+                                   self._frame_index(t), alpha_allowed=False)
+        region[:] = out
 
     def _draw_text(self, frame: np.ndarray, item: TextItem, look: Look, opacity: float,
                    shift: tuple[float, float]) -> None:

@@ -15,10 +15,29 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from capkit.errors import RenderError
-from capkit.model.items import FilterItem, Item, SourcedClip, TextItem
+from capkit.fx import registry as fx_registry
+from capkit.model.items import FilterItem, Item, SourcedClip
 from capkit.model.project import Project
 from capkit.model.time import frame_count
 from capkit.model.timing import Span, track_spans
+
+
+def _pack_filter(filter_id: str):
+    """Filters of installed packs (``pack_id/filter_id``) for the registry; the render engine
+    sits above both, so this is where the two meet."""
+    if "/" not in filter_id:
+        return None
+    from capkit.packs import resolve
+
+    return resolve(filter_id)
+
+
+fx_registry.add_resolver(_pack_filter)
+
+
+def check_filter(ref) -> None:
+    """A filter reference's id and parameters are usable (built-in or from an installed pack)."""
+    fx_registry.check_filter(ref)
 
 
 @dataclass(frozen=True)
@@ -121,13 +140,9 @@ def _even(x: float) -> int:
 
 
 def _check_item(item: Item) -> None:
-    from capkit.fx.registry import check_filter
-
     if isinstance(item, SourcedClip) and not item.source.path:
         raise RenderError(f"clip {item.name or item.id!r} has no media file")
     for ref in getattr(item, "filters", []):
         check_filter(ref)
     if isinstance(item, FilterItem):
         check_filter(item.filter)
-    if isinstance(item, TextItem) and not item.text.strip():
-        return

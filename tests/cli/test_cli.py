@@ -161,3 +161,18 @@ def test_demo_renders_the_readme_demo(tmp_path):
     doc = json.loads((tmp_path / "demo.capkit").read_text())
     assert {t["kind"] for t in doc["project"]["tracks"]} == {"video", "text", "audio", "filter"}
     assert Fraction(doc["project"]["tracks"][0]["items"][1]["speed"]) == 2
+
+
+def test_doctor_reports_backends_encoders_and_fonts():
+    r = run("doctor", "--json", env={"OPENCV_OPENCL_DEVICE": ":CPU:"})
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert info["backends"]["cpu"]["available"] and info["backend_in_use"] == "cpu"
+    assert info["backends"]["opencl"]["available"]  # PoCL, installed by scripts/bootstrap
+    assert not info["backends"]["cuda"]["available"] and info["backends"]["cuda"]["reason"]
+    assert info["encoders"]["libx264"] and info["encoders"]["aac"]
+    assert info["text_shaping"]["raqm"]
+    assert info["fonts"]["bundled"] and info["fonts"]["scripts"]["Latin"].startswith("Inter")
+    assert info["fonts"]["scripts"]["Arabic"]  # fonts-hosny-amiri, installed by scripts/bootstrap
+    text = run("doctor")
+    assert text.returncode == 0 and "filter backends" in text.stdout and "cpu:" in text.stdout
