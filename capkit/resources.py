@@ -22,3 +22,12 @@ def resources_dir() -> Path:
 
 def resource_path(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
+
+
+@lru_cache(maxsize=1)
+def builtin_packs_dir() -> Path | None:
+    """The first-party filter packs shipped with capkit (``filters/`` in a checkout), if present."""
+    for candidate in (_PACKAGE.parent / "filters", _PACKAGE / "_filters"):
+        if candidate.is_dir():
+            return candidate
+    return None

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from capkit.errors import EditError
-from capkit.model.items import Item, SourcedClip, TextItem, new_id
+from capkit.model.items import FilterItem, Item, SourcedClip, TextItem, new_id
 from capkit.model.keyframes import KEYFRAMABLE, Keyframe, set_keyframe
 from capkit.model.project import TRACK_ITEMS, Project, Settings, Track, overlap
 from capkit.model.rules import check_value, field_rules
@@ -96,12 +97,42 @@ def _check_source_range(item: Item, what: str) -> None:
         )
 
 
+def _keyframe_tables(item: Item) -> list[dict]:
+    """Every keyframe table of an item: its own and those of its filters' parameters."""
+    tables = [item.keyframes] if hasattr(item, "keyframes") else []
+    tables += [ref.keyframes for ref in getattr(item, "filters", [])]
+    if isinstance(item, FilterItem):
+        tables.append(item.filter.keyframes)
+    return tables
+
+
 def _shift_keyframes(item: Item, delta: Fraction, factor: Fraction = Fraction(1)) -> None:
     """Keep keyframes where they were on the timeline after the item's start moved by ``delta``."""
-    kf = getattr(item, "keyframes", None)
-    if kf:
+    for kf in _keyframe_tables(item):
         for prop, keys in kf.items():
             kf[prop] = [dataclasses.replace(k, time=(k.time - delta) * factor) for k in keys]
+
+
+_FILTER_PROP = re.compile(r"^(?:filter|filters\[(\d+)\])\.([a-z_][a-z0-9_]*)$")
+
+
+def _keyframe_table(item: Item, prop: str, what: str) -> tuple[dict, str]:
+    """The table and key a keyframe of ``prop`` lives in: ``opacity`` on the item itself,
+    ``filter.amount`` on a filter layer's filter, ``filters[0].contrast`` on a clip's first filter."""
+    m = _FILTER_PROP.match(prop)
+    if m is None:
+        if prop not in KEYFRAMABLE or not hasattr(item, "keyframes"):
+            raise EditError(f"{what}: {prop!r} cannot be animated on a {type(item).SCHEMA}")
+        return item.keyframes, prop
+    index, param = m.groups()
+    if index is None:
+        if not isinstance(item, FilterItem):
+            raise EditError(f"{what}: only a filter layer has 'filter.' properties; use filters[N]. on a clip")
+        return item.filter.keyframes, param
+    filters = getattr(item, "filters", [])
+    if int(index) >= len(filters):
+        raise EditError(f"{what}: the item has {len(filters)} filter(s); there is no filters[{index}]")
+    return filters[int(index)].keyframes, param
 
 
 # --- tracks ---------------------------------------------------------------------------------
@@ -478,11 +509,10 @@ class SetKeyframe(Edit):
 
     def _apply(self, project):
         _, item = _find(project, self.item_id)
-        if self.prop not in KEYFRAMABLE or not hasattr(item, "keyframes"):
-            raise EditError(f"Keyframe: {self.prop!r} cannot be animated on a {type(item).SCHEMA}")
+        table, key = _keyframe_table(item, self.prop, "Keyframe")
         if not 0 <= self.keyframe.time <= item.duration:
             raise EditError("Keyframe: the keyframe must lie inside the item")
-        item.keyframes[self.prop] = set_keyframe(item.keyframes.get(self.prop, []), self.keyframe)
+        table[key] = set_keyframe(table.get(key, []), self.keyframe)
 
 
 @dataclass
@@ -497,14 +527,15 @@ class RemoveKeyframe(Edit):
 
     def _apply(self, project):
         _, item = _find(project, self.item_id)
-        keys = getattr(item, "keyframes", {}).get(self.prop, [])
+        table, key = _keyframe_table(item, self.prop, "Remove keyframe")
+        keys = table.get(key, [])
         kept = [k for k in keys if k.time != self.time]
         if len(kept) == len(keys):
             raise EditError("Remove keyframe: there is no keyframe at that time")
         if kept:
-            item.keyframes[self.prop] = kept
+            table[key] = kept
         else:
-            del item.keyframes[self.prop]
+            del table[key]
 
 
 @dataclass

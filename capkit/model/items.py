@@ -104,6 +104,7 @@ class FilterRef(Normalised):
     filter_id: str = _f("", doc="e.g. 'grade' or 'capkit.looks/teal-orange'")
     params: dict[str, float | str | bool] = _f(dict)
     intensity: float = _f(1.0, min=0.0, max=1.0, doc="mix between original (0) and filtered (1)")
+    keyframes: dict[str, list[Keyframe]] = _f(dict, doc="animated parameters: name -> keyframes from the item's start")
 
 
 @dataclass

@@ -29,6 +29,7 @@ from capkit.packs.errors import PackError
 from capkit.packs.manifest import MANIFEST, PACK_ID, PackManifest, Problem, is_version, version_key
 
 ENV = "CAPKIT_DATA_DIR"
+BUILTIN_ENV = "CAPKIT_BUILTIN_PACKS"  # "0": leave out the first-party packs shipped with capkit
 _STALE_SECONDS = 24 * 3600  # temporary folders this old are leftovers of a killed install
 
 
@@ -136,7 +137,46 @@ def _version_folders(pack_dir: Path) -> list[Path]:
                   reverse=True)
 
 
+def _builtin_pack(pack_id: str) -> Pack | None:
+    """The first-party pack ``pack_id`` shipped with capkit (``filters/<id>/``), which needs no install.
+    It is checked like any pack; a shipped pack that fails is a bug, reported by the tests."""
+    root = _builtin_root()
+    folder = root / pack_id if root is not None else None
+    if folder is None or not (folder / MANIFEST).is_file():
+        return None
+    cached = _LOADED.get(folder)
+    stamp = (folder / MANIFEST).stat().st_mtime_ns
+    if cached is None or cached[0] != stamp:
+        pack, problems = load_pack(folder, deep=False)
+        cached = (stamp, pack if pack is not None and pack.id == pack_id else None, problems)
+        _LOADED[folder] = cached
+    return cached[1]
+
+
+def _builtin_root() -> Path | None:
+    if os.environ.get(BUILTIN_ENV) == "0":
+        return None
+    from capkit.resources import builtin_packs_dir
+
+    return builtin_packs_dir()
+
+
+def builtin_pack_ids() -> list[str]:
+    root = _builtin_root()
+    return sorted(p.name for p in root.iterdir() if (p / MANIFEST).is_file()) if root is not None else []
+
+
 def _load_pack_versions(pack_dir: Path) -> tuple[list[Pack], list[PackProblem]]:
+    """Installed versions of one pack, newest first; a shipped first-party pack counts as one more
+    version (an installed copy of the same version wins)."""
+    packs, problems = _load_installed_versions(pack_dir)
+    shipped = _builtin_pack(pack_dir.name)
+    if shipped is not None and all(p.version != shipped.version for p in packs):
+        packs = sorted([*packs, shipped], key=lambda p: version_key(p.version), reverse=True)
+    return packs, problems
+
+
+def _load_installed_versions(pack_dir: Path) -> tuple[list[Pack], list[PackProblem]]:
     packs, problems = [], []
     for folder in _version_folders(pack_dir):
         if not is_version(folder.name) or not folder.is_dir() or folder.is_symlink():
@@ -157,9 +197,9 @@ def load_all() -> tuple[list[Pack], list[PackProblem]]:
 
     packs, problems = [], []
     root = packs_dir()
-    if not root.is_dir():
-        return [], []
-    for pack_dir in sorted(root.iterdir()):
+    folders = sorted(root.iterdir()) if root.is_dir() else []
+    seen = set()
+    for pack_dir in folders:
         if pack_dir.name.startswith("."):
             continue
         if not re.match(PACK_ID, pack_dir.name) or not pack_dir.is_dir() or pack_dir.is_symlink():
@@ -168,6 +208,10 @@ def load_all() -> tuple[list[Pack], list[PackProblem]]:
         found, broken = _load_pack_versions(pack_dir)
         packs += found
         problems += broken
+        seen.add(pack_dir.name)
+    for pack_id in builtin_pack_ids():
+        if pack_id not in seen:
+            packs += _load_pack_versions(root / pack_id)[0]
     return packs, problems
 
 

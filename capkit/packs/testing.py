@@ -9,7 +9,8 @@ Turn them on in your ``conftest.py``::
   frame at its defaults and at each parameter's min and max. The test fails listing every problem;
   on success it returns the :class:`~capkit.packs.store.ValidationReport`.
 - ``capkit_data_dir``: a private, empty capkit data folder for the test (``CAPKIT_DATA_DIR``), so
-  ``capkit.packs.install`` and the ``capkit`` command install there and not into your own.
+  ``capkit.packs.install`` and the ``capkit`` command install there and not into your own; the
+  first-party packs shipped with capkit are left out too (``CAPKIT_BUILTIN_PACKS=0``).
 - ``make_pack``: ``make_pack(manifest=None, files=None, archive=False)`` writes a pack to a
   temporary folder and returns its path; with no arguments it is :func:`example_manifest` with
   its files, a valid two-filter pack to start from.
@@ -118,10 +119,11 @@ def make_pack(tmp_path_factory):
 
 @pytest.fixture
 def capkit_data_dir(tmp_path, monkeypatch) -> Path:
-    from capkit.packs.store import ENV
+    from capkit.packs.store import BUILTIN_ENV, ENV
 
     folder = tmp_path / "capkit-data"
     monkeypatch.setenv(ENV, str(folder))
+    monkeypatch.setenv(BUILTIN_ENV, "0")  # only what the test installs: no shipped first-party packs
     return folder
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from capkit.fx.chain import FilterChain
 from capkit.model.color import rgba
 from capkit.model.items import ColorClip, FilterItem, Item, SourcedClip, TextItem
+from capkit.model.keyframes import evaluate
 from capkit.model.timing import Span
 from capkit.render.animate import Look, look_at
 from capkit.render.compositor import blend_into, fill_rect, place_rotated, place_scaled, scale_image
@@ -179,7 +180,7 @@ class FrameRenderer:
         if chain is None:
             return pixels if not resized else (np.dstack([rgb, alpha]) if alpha is not None else rgb)
         # Filters return new frames, so source frames shared with the reader's cache stay intact.
-        rgb, alpha = chain.apply_alpha(rgb, alpha, self._frame_index(t))
+        rgb, alpha = chain.apply_alpha(rgb, alpha, self._frame_index(t), _animated(filters, t - item.start))
         return np.dstack([rgb, alpha]) if alpha is not None else rgb
 
     def _prepared(self, refs, size: tuple[int, int], owner: str) -> FilterChain | None:
@@ -187,7 +188,8 @@ class FrameRenderer:
         key = (owner, tuple((r.filter_id, repr(sorted(r.params.items())), r.intensity) for r in refs), size)
         if key not in self._fx_cache:
             chain = FilterChain(refs, size)
-            self._fx_cache[key] = None if chain.is_identity else chain
+            still = chain.is_identity and not any(r.keyframes for r in refs)
+            self._fx_cache[key] = None if still else chain
         return self._fx_cache[key]
 
     def _frame_index(self, t: Fraction) -> int:
@@ -204,7 +206,8 @@ class FrameRenderer:
         region = frame if whole else frame[y0:y1, x0:x1]
         # A filter layer has no alpha of its own: a key there replaces the colour it removes.
         out, _ = chain.apply_alpha(region if whole else np.ascontiguousarray(region), None,
-                                   self._frame_index(t), alpha_allowed=False)
+                                   self._frame_index(t), _animated([item.filter], t - item.start),
+                                   alpha_allowed=False)
         region[:] = out
 
     def _draw_text(self, frame: np.ndarray, item: TextItem, look: Look, opacity: float,
@@ -237,6 +240,14 @@ class FrameRenderer:
             rx = ox * math.cos(rad) - oy * math.sin(rad)
             ry = ox * math.sin(rad) + oy * math.cos(rad)
             place_rotated(frame, image, (cx + rx, cy + ry), (w * factor, h * factor), look.rotation, alpha)
+
+
+def _animated(refs, local: Fraction) -> list[dict | None] | None:
+    """Per-filter parameter values at item-relative time ``local`` (None: nothing is animated)."""
+    if not any(r.keyframes for r in refs):
+        return None
+    return [{**r.params, **{name: evaluate(keys, local, 0.0) for name, keys in r.keyframes.items()}}
+            if r.keyframes else None for r in refs]
 
 
 def _crop(pixels: np.ndarray, crop) -> np.ndarray:

@@ -36,8 +36,21 @@ fx_registry.add_resolver(_pack_filter)
 
 
 def check_filter(ref) -> None:
-    """A filter reference's id and parameters are usable (built-in or from an installed pack)."""
+    """A filter reference's id and parameters are usable (built-in or from an installed pack),
+    and its animated parameters exist, may be animated and keep within range at every keyframe."""
     fx_registry.check_filter(ref)
+    spec = fx_registry.get(ref.filter_id)
+    names = {p.name: p for p in spec.params}
+    for name, keys in ref.keyframes.items():
+        param = names.get(name)
+        if param is None:
+            raise RenderError(f"filter {ref.filter_id!r} has no parameter {name!r} to animate")
+        if not param.animatable or param.kind != "float":
+            raise RenderError(f"filter {ref.filter_id!r}: {name} cannot be animated (only number sliders can)")
+        for key in keys:
+            problem = param.check(key.value)
+            if problem:
+                raise RenderError(f"filter {ref.filter_id!r}: keyframe at {float(key.time):g}s: {problem}")
 
 
 @dataclass(frozen=True)

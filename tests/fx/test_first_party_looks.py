@@ -70,7 +70,8 @@ def test_the_pack_passes_the_pack_author_fixture(capkit_pack_validator):  # noqa
 
 def test_capkit_filters_validate_accepts_the_pack():
     capkit = Path(sys.executable).with_name("capkit")
-    done = subprocess.run([str(capkit), "filters", "validate", str(PACK)], capture_output=True, text=True)
+    done = subprocess.run([str(capkit), "filters", "validate", str(PACK)], check=False,
+                          capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "is a valid pack" in done.stdout
 
@@ -154,3 +155,24 @@ def test_generated_luts_read_back_as_the_transform(make_looks):
         assert lut.size == n
         expected = np.clip(transform(make_looks._identity(n)), 0, 1)
         assert np.abs(lut.table - expected).max() < 1e-4, name
+
+
+def test_shipped_looks_work_without_installing(tmp_path, monkeypatch):
+    """A fresh user (empty data folder) can use the first-party looks in a project and sees them listed."""
+    import os
+
+    from capkit import api
+
+    monkeypatch.setenv("CAPKIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("CAPKIT_BUILTIN_PACKS", raising=False)
+    p = api.new_project(64, 64, 30)
+    api.add_color(p, "#6080A0", duration=1)
+    before = api.render_frame(p, 0)
+    api.add_filter(p, "dev.capkit.looks/teal-orange")
+    after = api.render_frame(p, 0)
+    assert np.abs(before.astype(int) - after.astype(int)).mean() > 3
+    out = subprocess.run([str(Path(sys.executable).with_name("capkit")), "filters", "list", "--json"],
+                         capture_output=True, text=True, env=dict(os.environ))
+    assert out.returncode == 0, out.stderr
+    ids = [f["id"] for f in json.loads(out.stdout)["filters"]]
+    assert sum(i.startswith("dev.capkit.looks/") for i in ids) >= 30

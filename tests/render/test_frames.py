@@ -215,3 +215,41 @@ def test_rotated_text_stays_centred_on_its_anchor():
     assert np.ptp(upright[:, 1]) > 2 * np.ptp(upright[:, 0])  # wide
     assert np.ptp(turned[:, 0]) > 2 * np.ptp(turned[:, 1])  # tall
     assert np.allclose(turned.mean(axis=0), upright.mean(axis=0), atol=4)
+
+
+def test_filter_parameters_animate_with_keyframes(media):
+    from capkit.model.edits import SetKeyframe
+
+    p = api.new_project(32, 32, 30)
+    api.add_color(p, "#808080", duration=2)
+    layer = api.add_filter(p, "grade", {"brightness": 0.0})
+    SetKeyframe(layer.id, "filter.brightness", Keyframe(Fraction(0), 0.0)).apply(p)
+    SetKeyframe(layer.id, "filter.brightness", Keyframe(Fraction(2), 0.4)).apply(p)
+    levels = [pixel(frame_at(p, t), 16, 16)[0] for t in (0, 1, Fraction(59, 30))]
+    assert levels[0] == 128 and abs(levels[1] - (128 + 51)) <= 1 and levels[2] > 225
+    # a clip's own filter: saturation falls from 1 to 0 over the clip, keyframes split with it
+    from capkit.model import FilterRef
+    from capkit.model.edits import Split
+
+    clip = api.add_media(p, media["bitmap"], start=2, fit="stretch")
+    clip.filters = [FilterRef("saturation", {})]
+    SetKeyframe(clip.id, "filters[0].amount", Keyframe(Fraction(0), 1.0)).apply(p)
+    SetKeyframe(clip.id, "filters[0].amount", Keyframe(Fraction(1), 0.0)).apply(p)
+    Split(clip.id, Fraction(5, 2), new_id="tail").apply(p)
+    red_start, red_late = pixel(frame_at(p, 2), 4, 4), pixel(frame_at(p, Fraction(89, 30)), 4, 4)
+    assert red_start[0] > 240 and red_start[1] < 15
+    assert max(red_late) - min(red_late) < 25  # nearly grey by the end, across the split
+
+
+def test_bad_filter_animation_is_refused():
+    from capkit.model.edits import SetKeyframe
+
+    p = api.new_project(32, 32, 30)
+    api.add_color(p, "#808080", duration=2)
+    layer = api.add_filter(p, "grade")
+    SetKeyframe(layer.id, "filter.contrast", Keyframe(Fraction(1), 9.0)).apply(p)
+    with pytest.raises(RenderError, match="keyframe at 1s: contrast must be at most 3"):
+        frame_at(p, 0)
+    layer.filter.keyframes = {"nope": [Keyframe(Fraction(0), 1.0)]}
+    with pytest.raises(RenderError, match="no parameter 'nope' to animate"):
+        frame_at(p, 0)
