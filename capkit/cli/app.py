@@ -66,8 +66,11 @@ def render(
     from capkit.render.export import check_output
     from capkit.render.plan import compile_plan
 
+    from capkit.fx.backend import choose
+
     proj = api.load(project)
     check_output(proj, output)
+    choose()  # a CAPKIT_DEVICE that cannot be used is reported before any work starts
     rate = None
     if fps is not None:
         try:

@@ -176,3 +176,11 @@ def test_doctor_reports_backends_encoders_and_fonts():
     assert info["fonts"]["scripts"]["Arabic"]  # fonts-hosny-amiri, installed by scripts/bootstrap
     text = run("doctor")
     assert text.returncode == 0 and "filter backends" in text.stdout and "cpu:" in text.stdout
+
+
+@pytest.mark.parametrize("device, message", [("cuda", "not available here"), ("gpu", "must be one of")])
+def test_unusable_device_is_reported_before_rendering(tmp_path, files, device, message):
+    assert run("new", tmp_path / "p.capkit", files["video"]).returncode == 0
+    r = run("render", tmp_path / "p.capkit", "-o", tmp_path / "o.mp4", env={"CAPKIT_DEVICE": device})
+    assert message in one_clear_line(r)
+    assert "Rendering" not in r.stderr and not (tmp_path / "o.mp4").exists()
