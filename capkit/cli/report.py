@@ -23,7 +23,7 @@ def fail(message: str, code: int = 2) -> None:
 
 @contextlib.contextmanager
 def progress_bar(label: str, total: int):
-    """Yield a callback taking ``capkit.render.progress.Progress`` reports; draws a bar with ETA."""
+    """Yield a callback taking ``capkit.progress.Progress`` reports; draws a bar with ETA."""
     columns = (
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("frames"), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),

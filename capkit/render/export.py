@@ -23,7 +23,7 @@ from capkit.errors import Cancelled, CapkitError, RenderError
 from capkit.io import atomic
 from capkit.model.project import Project
 from capkit.render.plan import RenderPlan, compile_plan
-from capkit.render.progress import CancelToken, Progress, ProgressFn
+from capkit.progress import CancelToken, Progress, ProgressFn
 
 CONTAINERS = {".mp4": "mp4", ".mov": "mov", ".m4v": "mp4"}
 

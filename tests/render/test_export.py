@@ -10,7 +10,7 @@ import pytest
 from capkit import api
 from capkit.errors import Cancelled, MediaError, RenderError
 from capkit.model.edits import SetSpeed
-from capkit.render.progress import CancelToken
+from capkit.progress import CancelToken
 from capkit.synth.video import read_frame_index
 
 

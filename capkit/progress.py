@@ -1,5 +1,8 @@
 """Progress reports and cancellation for long work (export, batch, transcription).
 
+A module of its own at the bottom of the package: the render engine, captions and batch jobs all
+report through it, and none of them depends on another for it.
+
 Work takes a ``progress`` callable and a :class:`CancelToken`; the CLI turns reports into a rich
 progress bar, the GUI into signals. Cancelling is cooperative: the work checks the token between
 frames and stops cleanly, removing anything half-written.
