@@ -32,6 +32,7 @@ from typing import Literal
 import numpy as np
 
 from capkit.captions.models import CaptionError, resolve_model
+from capkit.model.captions import Word
 from capkit.errors import Cancelled
 from capkit.progress import CancelToken, Progress
 
@@ -52,14 +53,6 @@ Task = Literal["transcribe", "translate"]
 def _sec(x: float) -> Fraction:
     """Float seconds to an exact Fraction, rounded to the millisecond."""
     return Fraction(round(float(x) * 1000), 1000)
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str  # as Whisper spells it, without the leading space
-    start: Fraction  # seconds
-    end: Fraction  # seconds
-    probability: float
 
 
 @dataclass(frozen=True)
