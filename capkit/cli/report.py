@@ -22,11 +22,12 @@ def fail(message: str, code: int = 2) -> None:
 
 
 @contextlib.contextmanager
-def progress_bar(label: str, total: int):
+def progress_bar(label: str, total: int, unit: str = "frames"):
     """Yield a callback taking ``capkit.progress.Progress`` reports; draws a bar with ETA."""
+    counter = MofNCompleteColumn() if unit else TextColumn("{task.percentage:>3.0f}%")
     columns = (
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("frames"), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+        TextColumn("[bold]{task.description}"), BarColumn(), counter,
+        TextColumn(unit), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
     )
     with Progress(*columns, console=err_console, transient=False,
                   disable=not err_console.is_terminal and False) as bar:

@@ -184,3 +184,29 @@ def test_unusable_device_is_reported_before_rendering(tmp_path, files, device, m
     r = run("render", tmp_path / "p.capkit", "-o", tmp_path / "o.mp4", env={"CAPKIT_DEVICE": device})
     assert message in one_clear_line(r)
     assert "Rendering" not in r.stderr and not (tmp_path / "o.mp4").exists()
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "captions" / "fixtures"
+
+
+@pytest.mark.slow
+def test_caption_writes_srt_and_json_from_real_speech(tmp_path):
+    speech = FIXTURES / "sentences_1.wav"
+    r = run("caption", speech, "-o", tmp_path / "c.srt")
+    assert r.returncode == 0, r.stderr
+    text = (tmp_path / "c.srt").read_text().lower()
+    assert "weather" in text and "park" in text and "-->" in text
+    r = run("caption", speech, "-o", tmp_path / "c.json", "--layout", "word")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((tmp_path / "c.json").read_text())
+    assert doc["language"] == "en" and all(len(c["words"]) <= 3 for c in doc["cues"])
+    starts = [Fraction(w["start"]) for c in doc["cues"] for w in c["words"]]
+    assert starts == sorted(starts) and starts
+
+
+def test_caption_refuses_bad_input_clearly(tmp_path, files):
+    assert "captions are written as" in one_clear_line(run("caption", FIXTURES / "words.wav", "-o", tmp_path / "c.txt"))
+    assert "--layout must be one of" in one_clear_line(run("caption", FIXTURES / "words.wav", "-o",
+                                                           tmp_path / "c.srt", "--layout", "poem"))
+    assert "has no sound" in one_clear_line(run("caption", files["rotated"], "-o", tmp_path / "c.srt"))
+    assert not list(tmp_path.iterdir())
