@@ -24,6 +24,7 @@ from capkit.errors import ProjectFileError
 from capkit.io import atomic
 from capkit.io.fingerprint import fingerprint
 from capkit.io.serialize import SchemaError, from_json, to_json
+from capkit.io.text_files import read_text
 from capkit.model.items import MediaRef
 from capkit.model.project import Project, check_project
 
@@ -134,18 +135,7 @@ def loads(text: str, project_path: str | os.PathLike | None = None, *, name: str
 
 def load(path: str | os.PathLike) -> Project:
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise ProjectFileError(f"project file not found: {p}") from None
-    except IsADirectoryError:
-        raise ProjectFileError(f"{p} is a folder, not a project file") from None
-    except OSError as err:
-        raise ProjectFileError(f"cannot read {p}: {err.strerror}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ProjectFileError(f"{p} is not a capkit project (it is not UTF-8 text)") from None
+    text = read_text(p, "project", ProjectFileError)
     return loads(text, p, name=str(p))
 
 

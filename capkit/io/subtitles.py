@@ -32,6 +32,7 @@ import pysubs2
 
 from capkit.errors import CapkitError
 from capkit.io.atomic import replace, temp_beside
+from capkit.io.text_files import read_text
 from capkit.model.captions import Cue, Word
 
 __all__ = ["FORMATS", "SubtitleError", "read_subtitles", "write_subtitles"]
@@ -279,21 +280,7 @@ def write_subtitles(
 # -------------------------------------------------------------------------------------- reading
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SubtitleError(f"{path.name}: no such subtitle file ({path})") from None
-    except IsADirectoryError:
-        raise SubtitleError(f"{path.name}: is a folder, not a subtitle file") from None
-    except OSError as exc:
-        raise SubtitleError(f"{path.name}: cannot be read ({exc.strerror})") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise SubtitleError(
-            f"{path.name}: line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
-        ) from None
+    text = read_text(path, "subtitle", SubtitleError, name=path.name)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -97,7 +97,7 @@ def test_new_then_render(files, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("render", "{d}/nope.capkit", "-o", "{d}/o.mp4"), "project file not found"),
+    (("render", "{d}/nope.capkit", "-o", "{d}/o.mp4"), "no such project file"),
     (("render", "{d}/broken.capkit", "-o", "{d}/o.mp4"), "cut short"),
     (("render", "{d}/good.capkit", "-o", "{d}/o.mp4", "--from", "5", "--to", "2"), "nothing to render"),
     (("render", "{d}/good.capkit", "-o", "{d}/o.avi"), "writes .mp4, .mov or .m4v"),

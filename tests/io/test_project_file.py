@@ -171,7 +171,7 @@ def test_not_a_project(tmp_path, content, message):
 
 
 def test_missing_file_and_folder(tmp_path):
-    with pytest.raises(ProjectFileError, match="project file not found"):
+    with pytest.raises(ProjectFileError, match="no such project file"):
         cio.load(tmp_path / "nope.capkit")
     with pytest.raises(ProjectFileError, match="is a folder"):
         cio.load(tmp_path)
