@@ -1,6 +1,7 @@
 import sys
 from pathlib import Path
 
-# Test folders share helpers by plain import (tests/model/conftest.py's sample_project and so on).
-for sub in ("model",):
+# Test folders share helpers by plain import of uniquely named modules (never "conftest", which
+# names a different module in each folder): tests/model/model_samples.py, tests/render/render_support.py.
+for sub in ("model", "render"):
     sys.path.insert(0, str(Path(__file__).parent / sub))

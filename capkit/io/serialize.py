@@ -14,6 +14,7 @@ import types
 import typing
 from fractions import Fraction
 
+from capkit.model import caption_items as _caption_items
 from capkit.model import items as _items
 from capkit.model import keyframes as _keyframes
 from capkit.model import project as _project
@@ -30,7 +31,7 @@ class SchemaError(ValueError):
 
 def _registry() -> dict[str, type]:
     found: dict[str, type] = {}
-    for module in (_items, _keyframes, _project):
+    for module in (_items, _caption_items, _keyframes, _project):
         for obj in vars(module).values():
             if isinstance(obj, type) and dataclasses.is_dataclass(obj) and "SCHEMA" in vars(obj):
                 found[obj.SCHEMA] = obj

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from capkit.errors import EditError
+from capkit.model.caption_items import CaptionItem, retime_words
 from capkit.model.items import FilterItem, Item, SourcedClip, TextItem, new_id
 from capkit.model.keyframes import KEYFRAMABLE, Keyframe, set_keyframe
 from capkit.model.project import TRACK_ITEMS, Project, Settings, Track, overlap
@@ -320,6 +321,31 @@ class MoveItem(Edit):
 
 
 @dataclass
+class ShiftItems(Edit):
+    """Move several items by the same amount of time, each on its own track (e.g. every caption
+    of a track 0.2 s earlier when they lag the speech)."""
+
+    item_ids: list[str]
+    delta: Fraction
+    label = "Shift"
+
+    def touched(self, project):
+        return [_find(project, i)[0].id for i in self.item_ids]
+
+    def _apply(self, project):
+        delta = to_time(self.delta)
+        moving = set(self.item_ids)
+        found = [_find(project, i) for i in self.item_ids]
+        for _, item in found:
+            if item.start + delta < 0:
+                raise EditError(f"Shift: {item.name or item.id!r} would start before 0; shift by less")
+        for _, item in found:
+            item.start += delta
+        for track, item in found:
+            _require_free(track, item.start, item.end, moving, "Shift")
+
+
+@dataclass
 class TrimStart(Edit):
     """Move an item's first frame, keeping its last; a clip shows more or less of its source."""
 
@@ -341,6 +367,8 @@ class TrimStart(Edit):
         item.duration -= delta
         if isinstance(item, SourcedClip):
             item.source_in += delta * item.speed
+        if isinstance(item, CaptionItem):
+            retime_words(item, delta)
         _shift_keyframes(item, delta)
         _check_source_range(item, "Trim")
 
@@ -361,6 +389,8 @@ class TrimEnd(Edit):
             raise EditError("Trim: the new end must be after the item's start")
         _require_free(track, item.start, end, {item.id}, "Trim")
         item.duration = end - item.start
+        if isinstance(item, CaptionItem):
+            retime_words(item, Fraction(0))
         _check_source_range(item, "Trim")
 
 
@@ -397,6 +427,9 @@ class Split(Edit):
         if isinstance(right, TextItem):
             right.animation_in = None
             left.animation_out = None
+        if isinstance(right, CaptionItem):
+            retime_words(left, Fraction(0))
+            retime_words(right, offset)
         _shift_keyframes(right, offset)
         track.items.append(right)
 
@@ -563,6 +596,6 @@ class Group(Edit):
 
 __all__ = [
     "Edit", "AddTrack", "RemoveTrack", "MoveTrack", "SetTrack", "SetSettings", "AddItem", "RemoveItem",
-    "RippleDelete", "MoveItem", "TrimStart", "TrimEnd", "Split", "SetSpeed", "Duplicate",
+    "RippleDelete", "MoveItem", "ShiftItems", "TrimStart", "TrimEnd", "Split", "SetSpeed", "Duplicate",
     "SetProperty", "SetKeyframe", "RemoveKeyframe", "Group",
 ]

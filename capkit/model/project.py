@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from capkit.model.caption_items import CaptionItem
 from capkit.model.color import is_color
 from capkit.model.items import (
     AudioClip, ColorClip, Normalised, FilterItem, ImageClip, Item, TextItem, VideoClip, _f, new_id,
 )
 
-TRACK_KINDS = ("video", "text", "audio", "filter")
+TRACK_KINDS = ("video", "text", "audio", "filter", "caption")
 
 # Which items each kind of track holds.
 TRACK_ITEMS: dict[str, tuple[type[Item], ...]] = {
@@ -23,6 +24,7 @@ TRACK_ITEMS: dict[str, tuple[type[Item], ...]] = {
     "text": (TextItem,),
     "audio": (AudioClip,),
     "filter": (FilterItem,),
+    "caption": (CaptionItem,),
 }
 
 
@@ -109,6 +111,21 @@ def overlap(track: Track, start: Fraction, end: Fraction, ignore: set[str] = fro
     return None
 
 
+def _caption_problems(item: CaptionItem, at: str) -> list[str]:
+    """A caption's words are in time order, inside the caption, and have text."""
+    problems = []
+    prev_end = Fraction(0)
+    for wi, w in enumerate(item.words):
+        where = f"{at}.words[{wi}]"
+        if not w.text.strip() or len(w.text.split()) != 1:
+            problems.append(f"{where}: a word must be one word without spaces (got {w.text!r})")
+        if not (prev_end <= w.start <= w.end <= item.duration):
+            problems.append(f"{where}: times {float(w.start):.3f}-{float(w.end):.3f}s must be in order, after the "
+                            f"previous word and inside the caption (0-{float(item.duration):.3f}s)")
+        prev_end = max(prev_end, w.end)
+    return problems
+
+
 def check_project(project: Project) -> list[str]:
     """Rules a project must keep; each problem is one readable line (empty list: all good)."""
     problems: list[str] = []
@@ -134,6 +151,8 @@ def check_project(project: Project) -> list[str]:
                 problems.append(f"{at}: a {type(item).SCHEMA} cannot sit on a {track.kind} track")
             if item.duration <= 0:
                 problems.append(f"{at}: duration must be positive")
+            if isinstance(item, CaptionItem):
+                problems += _caption_problems(item, at)
         for a, b in zip(ordered, ordered[1:]):
             if b.start < a.end:
                 problems.append(f"{where}: items {a.id!r} and {b.id!r} overlap")

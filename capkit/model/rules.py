@@ -40,7 +40,7 @@ def check_value(rules: dict, value) -> str | None:
     choices = rules.get("choices")
     if choices and value not in choices:
         return f"must be one of {', '.join(map(str, choices))} (got {_show(value)})"
-    if rules.get("color") and not is_color(value):
+    if rules.get("color") and value is not None and not is_color(value):
         return f"must be a colour like #FFCC00 or #FFCC0080 (got {_show(value)})"
     if rules.get("even") and isinstance(value, int) and value % 2:
         return f"must be even (got {value})"

@@ -24,22 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from capkit.packs.archive import unpack
+from capkit.userdirs import DATA_ENV, data_dir
 from capkit.packs.check import Pack, load_pack
 from capkit.packs.errors import PackError
 from capkit.packs.manifest import MANIFEST, PACK_ID, PackManifest, Problem, is_version, version_key
 
-ENV = "CAPKIT_DATA_DIR"
+ENV = DATA_ENV
 BUILTIN_ENV = "CAPKIT_BUILTIN_PACKS"  # "0": leave out the first-party packs shipped with capkit
 _STALE_SECONDS = 24 * 3600  # temporary folders this old are leftovers of a killed install
-
-
-def data_dir() -> Path:
-    override = os.environ.get(ENV)
-    if override:
-        return Path(override)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("capkit", appauthor=False))
 
 
 def packs_dir() -> Path:

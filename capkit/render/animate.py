@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from capkit.model.caption_items import CaptionItem
 from capkit.model.items import Item, TextItem
 from capkit.model.keyframes import evaluate
 
@@ -56,7 +57,7 @@ def look_at(item: Item, t: Fraction) -> Look:
     rotation = evaluate(kf.get("rotation", []), local, tr.rotation)
     opacity = evaluate(kf.get("opacity", []), local, tr.opacity)
     visible = None
-    if isinstance(item, TextItem):
+    if isinstance(item, (TextItem, CaptionItem)):
         for anim, u in _text_animations(item, t):
             if anim.kind == "fade":
                 opacity *= u
@@ -75,7 +76,12 @@ def look_at(item: Item, t: Fraction) -> Look:
     return Look(x, y, scale, rotation, max(0.0, min(1.0, opacity)), visible)
 
 
-def _text_animations(item: TextItem, t: Fraction):
+def _text_animations(item: TextItem | CaptionItem, t: Fraction):
+    if isinstance(item, CaptionItem):  # a caption style has an entrance only
+        if item.style.animation_in is not None and item.style.animation_in.kind != "typewriter":
+            d = min(item.style.animation_in.duration, item.duration)
+            yield item.style.animation_in, _progress(t, item.start, d)
+        return
     if item.animation_in is not None:
         d = min(item.animation_in.duration, item.duration)
         yield item.animation_in, _progress(t, item.start, d)

@@ -15,6 +15,7 @@ import numpy as np
 
 from capkit.fx.chain import FilterChain
 from capkit.model.color import rgba
+from capkit.model.caption_items import CaptionItem
 from capkit.model.items import ColorClip, FilterItem, Item, SourcedClip, TextItem
 from capkit.model.keyframes import evaluate
 from capkit.model.timing import Span
@@ -78,6 +79,8 @@ class FrameRenderer:
         look = look_at(item, t)
         if isinstance(item, TextItem):
             self._draw_text(frame, item, look, opacity, shift)
+        elif isinstance(item, CaptionItem):
+            self._draw_caption(frame, item, t, look, opacity, shift)
         else:
             self._draw_visual(frame, item, t, look, opacity, shift)
 
@@ -221,8 +224,25 @@ class FrameRenderer:
             item.text, item.style, canvas_width=self.plan.project.settings.width,
             scale=self.plan.scale * base, visible_chars=look.visible_chars,
         )
+        self._draw_raster(frame, raster, look, look.scale / base, opacity, shift)
+
+    def _draw_caption(self, frame: np.ndarray, item: CaptionItem, t: Fraction, look: Look, opacity: float,
+                      shift: tuple[float, float]) -> None:
+        from capkit.render.captions import render_caption
+
+        if look.opacity <= 0 or look.scale <= 0:
+            return
+        base = max(0.01, item.transform.scale)
+        raster = render_caption(item, t - item.start, canvas_width=self.plan.project.settings.width,
+                                scale=self.plan.scale * base)
+        if raster is not None:
+            self._draw_raster(frame, raster, look, look.scale / base, opacity, shift)
+
+    def _draw_raster(self, frame: np.ndarray, raster, look: Look, factor: float, opacity: float,
+                     shift: tuple[float, float]) -> None:
+        """Put a text or caption raster's anchor on the item's position, scaled by ``factor``
+        (an animation on top of the size it was rasterised at) and rotated about the anchor."""
         image, (ax, ay) = raster.rgba, raster.anchor
-        factor = look.scale / base
         cw, ch = self.plan.canvas_size
         cx = self.plan.offset[0] + look.x * cw + shift[0]
         cy = self.plan.offset[1] + look.y * ch + shift[1]

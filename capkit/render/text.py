@@ -537,11 +537,36 @@ class _RasterCache:
 _cache = _RasterCache(CACHE_BYTES)
 
 
+@lru_cache(maxsize=4096)
+def _advance(text: str, font: str, bold: bool, italic: bool, size: float) -> float:
+    faces = _breaks(text, font, bold, italic, size, math.inf).faces
+    direction = _direction(_strong(text) == "R")
+    return sum(fonts.load_font(face, size).getlength(text[s:e], direction=direction)
+               for face, s, e in _segments(faces, 0, len(text)))
+
+
+def text_width(text: str, style: TextStyle) -> float:
+    """The advance width of one line of ``text`` in ``style``, in canvas pixels (what the
+    caption renderer uses to put words side by side)."""
+    if not text:
+        return 0.0
+    with _pillow_lock:
+        return _advance(text, style.font, bool(style.bold), bool(style.italic), float(style.size))
+
+
+def line_count(text: str, style: TextStyle, canvas_width: int) -> int:
+    """How many lines ``text`` takes in ``style`` on a canvas ``canvas_width`` pixels wide."""
+    with _pillow_lock:
+        return len(_breaks(text, style.font, bool(style.bold), bool(style.italic), float(style.size),
+                           float(style.max_width) * canvas_width).lines)
+
+
 def clear_cache() -> None:
     """Forget every cached raster and layout (fonts stay loaded)."""
     _cache.clear()
     _frame.cache_clear()
     _breaks.cache_clear()
+    _advance.cache_clear()
 
 
 def render_text(text: str, style: TextStyle, *, canvas_width: int, scale: float = 1.0,

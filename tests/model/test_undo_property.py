@@ -12,12 +12,14 @@ from capkit.model.edits import (
     AddItem, AddTrack, Duplicate, MoveItem, MoveTrack, RemoveItem, RemoveKeyframe, RippleDelete,
     SetKeyframe, SetProperty, SetSettings, SetSpeed, SetTrack, Split, TrimEnd, TrimStart,
 )
+from capkit.model.caption_edits import MergeCaptions, SetCaptionText, SplitCaption
+from capkit.model.edits import ShiftItems
 from capkit.model.project import check_project
 
-from conftest import sample_project  # noqa: E402  (tests/model/conftest.py)
+from model_samples import sample_project
 
-ITEM_IDS = ["v1", "v2", "c1", "t1", "a1", "n1", "n2"]
-TRACK_IDS = ["main", "titles", "music", "extra"]
+ITEM_IDS = ["v1", "v2", "c1", "t1", "a1", "k1", "k2", "n1", "n2"]
+TRACK_IDS = ["main", "titles", "music", "subs", "extra"]
 times = st.fractions(min_value=Fraction(-1), max_value=Fraction(30), max_denominator=60)
 
 
@@ -44,6 +46,11 @@ def edit_strategy():
         st.builds(AddTrack, st.sampled_from(["video", "text"]), track_id=st.just("extra")),
         st.builds(MoveTrack, track, st.integers(0, 4)),
         st.builds(SetTrack, track, st.sampled_from(["muted", "hidden", "locked"]), st.booleans()),
+        st.builds(SetCaptionText, st.sampled_from(["k1", "k2", "t1"]),
+                  st.sampled_from(["Hello there, friend", "hello\nthere friend again", "Bye bye", "", "friend"])),
+        st.builds(SplitCaption, st.sampled_from(["k1", "k2"]), st.integers(-1, 3), st.sampled_from(["n1", "n2"])),
+        st.builds(MergeCaptions, st.sampled_from(["k1", "k2", "n1"]), st.sampled_from(["k1", "k2", "n2"])),
+        st.builds(ShiftItems, st.lists(st.sampled_from(ITEM_IDS), max_size=3, unique=True), times),
         st.builds(SetSettings, st.fixed_dictionaries({"fps": st.sampled_from(["24", "25", "30000/1001", "60"])})),
     )
 

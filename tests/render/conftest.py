@@ -26,13 +26,6 @@ def media(tmp_path_factory):
     return out
 
 
-def pixel(frame, x, y):
-    return tuple(int(c) for c in frame[y, x])
-
-
-def close(a, b, tol=12):
-    return all(abs(int(p) - int(q)) <= tol for p, q in zip(a, b))
-
 
 @pytest.fixture
 def F():

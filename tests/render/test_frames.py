@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from conftest import close, pixel
+from render_support import close, pixel
 
 from capkit import api
 from capkit.errors import RenderError
