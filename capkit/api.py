@@ -32,7 +32,7 @@ IMAGE_SECONDS = Fraction(3)  # how long a still image stays on screen when added
 
 __all__ = [
     "Project", "new_project", "add_media", "add_text", "add_audio", "add_color", "add_filter", "load",
-    "save", "export", "render_frame",
+    "save", "export", "render_frame", "add_captions", "caption_project", "ass_style",
 ]
 
 
@@ -190,3 +190,120 @@ def render_frame(project: Project, t=0, *, width=None, height=None):
 
     with FrameRenderer(compile_plan(project, width=width, height=height)) as renderer:
         return renderer.render_at(to_time(t))
+
+
+# --- captions ---------------------------------------------------------------------------------
+
+
+def _caption_style(project: Project, style):
+    """A preset name, a style file or a CaptionStyle, fitted to the project's canvas. On a landscape
+    canvas captions go low in the frame (no app buttons to avoid there)."""
+    import copy
+
+    from capkit.io.caption_styles import load_style
+    from capkit.model.caption_items import CaptionStyle, style_for_canvas
+
+    base = copy.deepcopy(style) if isinstance(style, CaptionStyle) else load_style(style)
+    s = project.settings
+    fitted = style_for_canvas(base, s.width, s.height)
+    if s.width > s.height:
+        fitted.x, fitted.y, fitted.text.max_width = 0.5, 0.85, 0.8
+    return fitted
+
+
+def add_captions(project: Project, cues, *, style="bold-outline", offset=0, name: str = "Captions") -> Track:
+    """Put caption cues (from :func:`capkit.captions.layout` or a subtitle file) on a new caption
+    track on top, in ``style`` (a preset name such as ``"karaoke"``, a style file, or a
+    :class:`~capkit.model.CaptionStyle`); ``offset`` moves media time to timeline time. One
+    undoable step when applied through a History: the edits used are AddTrack and AddItem."""
+    from capkit.model.caption_items import caption_from_cue
+    from capkit.model.edits import Group
+
+    fitted = _caption_style(project, style)
+    add = AddTrack("caption", name=name)
+    items = [caption_from_cue(cue, fitted, offset=to_time(offset)) for cue in cues if cue.text.split()]
+    Group([add] + [AddItem(add.track_id, item) for item in items], label="Add captions").apply(project)
+    return project.track(add.track_id)
+
+
+def _speech_audio(project: Project, folder: Path, progress=None, cancel=None) -> Path:
+    """The project's speech as a WAV in ``folder``: its mix without music and effect clips (when
+    anything else makes sound), streamed to disk so a long project never sits in memory."""
+    import copy
+    import wave
+
+    import numpy as np
+
+    from capkit.render.audio_mix import AudioMixer
+
+    speech = copy.deepcopy(project)
+    sounding = [i for i in speech.items() if isinstance(i, (AudioClip, VideoClip)) and not i.muted]
+    voices = [i for i in sounding if not (isinstance(i, AudioClip) and i.role in ("music", "effect"))]
+    if voices:
+        for item in sounding:
+            if item not in voices:
+                item.muted = True
+    path = folder / "speech.wav"
+    with AudioMixer(speech, limiter=False) as mixer, wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(mixer.sample_rate)
+        block = mixer.sample_rate * 10
+        done = 0
+        while done < mixer.total_samples:
+            if cancel is not None:
+                cancel.check()
+            n = min(block, mixer.total_samples - done)
+            mono = mixer.read(n).mean(axis=0)
+            out.writeframes((np.clip(mono, -1, 1) * 32767).astype("<i2").tobytes())
+            done += n
+    return path
+
+
+def caption_project(project: Project, *, model: str = "tiny.en", language: str | None = None,
+                    task: str = "transcribe", layout: str = "phrase", style="bold-outline",
+                    progress=None, cancel=None, translate_to: str | None = None,
+                    bilingual: bool = False) -> Track:
+    """Transcribe the project's own speech and add it as a caption track (see :func:`add_captions`).
+
+    The speech is the project's mix without clips whose role is music or effect (all sound when
+    nothing else is there). ``translate_to`` translates the caption text afterwards through
+    :mod:`capkit.captions.translate` (``bilingual`` keeps the original line above the translation).
+    """
+    import tempfile
+
+    from capkit.captions import layout as layout_words
+    from capkit.captions import transcribe
+
+    if project.duration <= 0:
+        raise CapkitError("the project is empty: add clips with speech before captioning it")
+    with tempfile.TemporaryDirectory(prefix="capkit-speech-") as tmp:
+        wav = _speech_audio(project, Path(tmp), cancel=cancel)
+        transcript = transcribe(wav, model=model, language=language, task=task, progress=progress, cancel=cancel)
+    cues = layout_words(transcript.words, layout, media_duration=transcript.duration)
+    if translate_to:
+        from capkit.captions.translate import translate_cues
+
+        cues = translate_cues(cues, translate_to, source=transcript.language if task == "transcribe" else "en",
+                              bilingual=bilingual)
+    return add_captions(project, cues, style=style)
+
+
+def ass_style(style, play_res: tuple[int, int] = (1080, 1920)) -> dict:
+    """The nearest ASS ``Default`` style to a caption style (for ``.ass`` files): font, size,
+    colours (the active colour becomes the karaoke colour), outline, shadow, bottom margin."""
+    from capkit.io.caption_styles import load_style
+    from capkit.model.caption_items import CaptionStyle, style_for_canvas
+
+    base = style if isinstance(style, CaptionStyle) else load_style(style)
+    st = style_for_canvas(base, *play_res)
+    t = st.text
+    active = st.active.color if st.active is not None and st.active.color else t.color
+    margin = round((1 - st.y) * play_res[1] - t.size)
+    out = {"font": t.font, "size": round(t.size), "bold": bool(t.bold), "primary_colour": active,
+           "secondary_colour": t.color, "outline_colour": t.stroke.color if t.stroke else "#000000",
+           "outline": round(t.stroke.width / 2, 1) if t.stroke else 0.0,
+           "shadow": 2.0 if t.shadow else 0.0, "alignment": 2, "margin_v": max(0, margin)}
+    if t.box is not None:
+        out["back_colour"] = t.box.color
+    return out

@@ -1,4 +1,5 @@
-"""``capkit`` commands: render, new, probe, demo."""
+"""``capkit`` commands: render, new, probe, demo, doctor; captions in :mod:`capkit.cli.captions`,
+filters in :mod:`capkit.cli.filters`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from capkit import __version__
+from capkit.cli import captions as captions_cli
 from capkit.cli.filters import filters_app
 from capkit.cli.report import console, err_console, fail, progress_bar
 
@@ -23,6 +25,8 @@ app = typer.Typer(
 )
 from rich.markup import escape  # noqa: E402  (rich is already loaded by the CLI's reporting)
 app.add_typer(filters_app, name="filters")
+app.command("caption")(captions_cli.caption)
+app.command("add-captions")(captions_cli.add_captions)
 
 
 def _version(value: bool) -> None:
@@ -170,59 +174,6 @@ def demo(
         result = api.export(project, output, progress=update)
     console.print(f"[green]wrote[/] {result.path} ({result.frames} frames, {float(result.duration):.2f}s, "
                   f"{result.size_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s")
-
-
-_CAPTION_FORMATS = (".srt", ".vtt", ".ass", ".json")
-
-
-@app.command()
-def caption(
-    media: Annotated[Path, typer.Argument(help="A video or audio file with speech.")],
-    output: Annotated[Optional[Path], typer.Option("-o", "--output",
-                                                   help="Captions file: .srt, .vtt, .ass or .json.")] = None,
-    model: Annotated[str, typer.Option(help="tiny.en (English, fastest), base (multilingual) or a model folder.")] = "tiny.en",
-    language: Annotated[str, typer.Option(help="auto, or a language code such as en, es, fr.")] = "auto",
-    task: Annotated[str, typer.Option(help="transcribe, or translate (speech to English; base only).")] = "transcribe",
-    layout_name: Annotated[str, typer.Option("--layout", help="word, phrase or subtitle.")] = "phrase",
-    karaoke: Annotated[bool, typer.Option("--karaoke/--no-karaoke", help="ASS: highlight each word as it is spoken.")] = True,
-) -> None:
-    """Transcribe speech offline and write captions (SRT, WebVTT with word times, ASS karaoke, or JSON)."""
-    out = output or media.with_suffix(".srt")
-    if out.suffix.lower() not in _CAPTION_FORMATS:
-        fail(f"{out.name}: captions are written as {', '.join(_CAPTION_FORMATS)}; change the output name")
-    if task not in ("transcribe", "translate"):
-        fail(f"--task must be transcribe or translate (got {task!r})")
-    from capkit.captions import PRESETS, layout, transcribe
-    from capkit.media.probe import probe as probe_media
-
-    if layout_name not in PRESETS:
-        fail(f"--layout must be one of {', '.join(PRESETS)} (got {layout_name!r})")
-    info = probe_media(media)
-    if info.audio is None:
-        fail(f"{media} has no sound to transcribe")
-    total_ms = int((info.duration or 0) * 1000)
-    with progress_bar(f"Transcribing {media.name}", max(total_ms, 1), unit="") as update:
-        transcript = transcribe(media, model=model, language=None if language == "auto" else language,
-                                task=task, progress=update)
-    cues = layout(transcript.words, layout_name, media_duration=transcript.duration)
-    if out.suffix.lower() == ".json":
-        from capkit.io.atomic import replace, temp_beside
-
-        doc = {
-            "language": transcript.language, "model": transcript.model, "task": transcript.task,
-            "cues": [{"start": str(c.start), "end": str(c.end), "text": c.text,
-                      "words": [{"text": w.text, "start": str(w.start), "end": str(w.end),
-                                 "probability": round(w.probability, 3)} for w in c.words]} for c in cues],
-        }
-        tmp = temp_beside(out)
-        tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        replace(tmp, out)
-    else:
-        from capkit.io.subtitles import write_subtitles
-
-        write_subtitles(cues, out, karaoke="kf" if karaoke and out.suffix.lower() == ".ass" else None)
-    console.print(f"[green]wrote[/] {escape(str(out))}: {len(cues)} captions, {len(transcript.words)} words, "
-                  f"language {transcript.language}")
 
 
 _SCRIPTS = {"Latin": "A", "Arabic": "\u0639", "Devanagari": "\u0915", "Chinese": "\u4e2d", "Japanese": "\u3042",
