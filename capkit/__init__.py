@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 _API_NAMES = {
     "Project", "new_project", "add_media", "add_text", "add_audio", "add_color", "add_filter",
-    "load", "save", "export", "render_frame",
+    "load", "save", "export", "render_frame", "add_captions", "caption_project",
 }
 
 

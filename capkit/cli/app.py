@@ -230,6 +230,18 @@ def doctor(
         console.print(f"  {script}: {escape(face) if face else '[yellow]no font covers it: install one (e.g. Noto)[/]'}")
 
 
+@app.command()
+def gui(
+    project: Annotated[Optional[Path], typer.Argument(help="A .capkit project to open (default: the start screen).")] = None,
+) -> None:
+    """Open the desktop editor (needs the gui extra: pip install 'capkit[gui]')."""
+    try:
+        from capkit.gui.app import main as gui_main
+    except ImportError as err:
+        fail(f"the desktop editor needs Qt ({err.name} is missing): pip install 'capkit[gui]'")
+    raise typer.Exit(gui_main([str(project)] if project is not None else []))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the app and turns every user-facing failure into one line and an exit code."""
     from rich.markup import escape

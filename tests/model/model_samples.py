@@ -10,7 +10,7 @@ from capkit.model import (
 def sample_project() -> Project:
     """A small project with every kind of track, used by the edit tests."""
     media = MediaRef("/media/a.mp4", duration=Fraction(20))
-    return Project(tracks=[
+    project = Project(tracks=[
         Track(kind="video", id="main", name="Main", items=[
             VideoClip(id="v1", start=0, duration=4, source=media, source_in=1),
             VideoClip(id="v2", start=4, duration=3, source=media, source_in=10,
@@ -28,3 +28,4 @@ def sample_project() -> Project:
             CaptionItem(id="k2", start=4, duration=1, words=[CaptionWord("Bye", Fraction(1, 10), Fraction(1, 2))]),
         ]),
     ])
+    return project

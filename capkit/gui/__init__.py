@@ -1,0 +1,18 @@
+"""The desktop editor: the only package that imports PySide6.
+
+The GUI is thin. Every change to a project is a :mod:`capkit.model.edits` edit applied through the
+document's :class:`~capkit.model.history.History` (one gesture, one undo step); pictures come from
+the render engine; long work runs off the GUI thread and reports back by signals.
+
+- :mod:`~capkit.gui.app` the QApplication and ``main()``; :mod:`~capkit.gui.theme` the dark look;
+  :mod:`~capkit.gui.icons` toolbar icons
+- :mod:`~capkit.gui.document` the open project, its undo stack, selection and playhead
+- :mod:`~capkit.gui.main_window` menus, toolbar, docks and shortcuts
+- :mod:`~capkit.gui.timeline` the multi-track timeline
+- :mod:`~capkit.gui.preview` the engine's frames on a worker thread; :mod:`~capkit.gui.playback` play,
+  pause and J/K/L
+- :mod:`~capkit.gui.media_bin` imported media with thumbnails; :mod:`~capkit.gui.media_import` media
+  to an undoable edit
+- :mod:`~capkit.gui.inspector` the selected item's properties
+- :mod:`~capkit.gui.start_screen` recent projects (:mod:`~capkit.gui.recent`) and new-project presets
+"""

@@ -1,0 +1,304 @@
+"""The main window: menus, toolbar, status bar, the docked panels and the keyboard shortcuts.
+
+It wires panels to the document and turns menu commands into edits; it holds no editing rules
+itself (those are in :mod:`capkit.model.edits` and :mod:`capkit.gui.timeline.commands`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from capkit import api
+from capkit.errors import CapkitError
+from capkit.gui import recent
+from capkit.gui.document import Document
+from capkit.gui.icons import action_icon
+from capkit.gui.inspector import Inspector
+from capkit.gui.media_bin import MediaBin
+from capkit.gui.media_import import add_media_edit
+from capkit.gui.playback import Playback
+from capkit.gui.preview import PreviewWidget
+from capkit.gui.start_screen import StartScreen
+from capkit.gui.timeline import TimelineWidget, commands
+from capkit.model.time import format_timecode
+
+PROJECT_FILTER = "capkit projects (*.capkit)"
+
+# name: (menu text, shortcuts, toolbar?)
+ACTIONS = {
+    "new": ("&New…", [QKeySequence.StandardKey.New], False),
+    "open": ("&Open…", [QKeySequence.StandardKey.Open], False),
+    "save": ("&Save", ["Ctrl+S"], False),
+    "save_as": ("Save &As…", ["Ctrl+Shift+S"], False),
+    "import": ("&Import Media…", ["Ctrl+I"], True),
+    "quit": ("&Quit", ["Ctrl+Q"], False),
+    "undo": ("&Undo", ["Ctrl+Z"], True),
+    "redo": ("&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], True),
+    "split": ("&Split at Playhead", ["S"], True),
+    "delete": ("&Delete", ["Delete", "Backspace"], True),
+    "ripple_delete": ("Ripple De&lete", ["Shift+Delete", "Shift+Backspace"], True),
+    "zoom_in": ("Zoom &In", ["+", "=", "Ctrl+="], True),
+    "zoom_out": ("Zoom &Out", ["-", "Ctrl+-"], True),
+    "play": ("&Play / Pause", ["Space"], True),
+    "backward": ("Play &Backwards (J)", ["J"], False),
+    "pause": ("Pause (&K)", ["K"], False),
+    "forward": ("Play &Forwards (L)", ["L"], False),
+    "prev_frame": ("Previous Frame", ["Left"], False),
+    "next_frame": ("Next Frame", ["Right"], False),
+}
+MENUS = {
+    "&File": ["new", "open", "save", "save_as", None, "import", None, "quit"],
+    "&Edit": ["undo", "redo", None, "split", "delete", "ripple_delete"],
+    "&View": ["zoom_in", "zoom_out"],
+    "&Playback": ["play", "backward", "pause", "forward", None, "prev_frame", "next_frame"],
+}
+TOOLBAR = ["import", None, "undo", "redo", None, "split", "delete", "ripple_delete", None, "play", None,
+           "zoom_out", "zoom_in"]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, document: Document | None = None) -> None:
+        super().__init__()
+        self.setObjectName("main-window")
+        self.document = document or Document(api.new_project(name="Untitled"))
+        self.playback = Playback(self.document, self)
+        self.resize(1400, 860)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+
+        self.preview = PreviewWidget(self.document, self)
+        self.timecode = QLabel(self)
+        self.timecode.setObjectName("timecode")
+        self.setCentralWidget(self._centre())
+        self.media_bin = MediaBin(self)
+        self.inspector = Inspector(self.document, self)
+        self.timeline = TimelineWidget(self.document, self)
+        self._dock("Media", self.media_bin, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        timeline_dock = self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([timeline_dock], [300], Qt.Orientation.Vertical)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+
+        self.action_map: dict[str, QAction] = {}
+        self._build_actions()
+        self.statusBar().addPermanentWidget(QLabel("", self))
+
+        doc = self.document
+        doc.changed.connect(self._refresh)
+        doc.dirty_changed.connect(self._refresh)
+        doc.path_changed.connect(self._refresh)
+        doc.playhead_changed.connect(self._show_time)
+        doc.failed.connect(self.show_error)
+        self.media_bin.add_requested.connect(lambda path: self.add_media(path))
+        self.media_bin.failed.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+        self.timeline.view.media_dropped.connect(self._dropped_on_timeline)
+        self.timeline.view.message.connect(lambda msg: self.statusBar().showMessage(msg, 5000))
+        self.playback.state_changed.connect(self._playing)
+        self._refresh()
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def _centre(self) -> QWidget:
+        host = QWidget(self)
+        transport = QHBoxLayout()
+        transport.setContentsMargins(8, 0, 8, 6)
+        self.play_button = QPushButton("▶", host)
+        self.play_button.setObjectName("play-button")
+        self.play_button.setFixedWidth(44)
+        self.play_button.clicked.connect(self.playback.toggle)
+        transport.addStretch(1)
+        transport.addWidget(self.play_button)
+        transport.addWidget(self.timecode)
+        transport.addStretch(1)
+        layout = QVBoxLayout(host)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.preview, 1)
+        layout.addLayout(transport)
+        return host
+
+    def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_actions(self) -> None:
+        handlers = {
+            "new": self.new_project, "open": self.open_dialog, "save": self.save, "save_as": self.save_as_dialog,
+            "import": self.media_bin.import_dialog, "quit": self.close,
+            "undo": self.document.undo, "redo": self.document.redo,
+            "split": self.split, "delete": self.delete, "ripple_delete": lambda: self.delete(ripple=True),
+            "zoom_in": self.timeline.zoom_in, "zoom_out": self.timeline.zoom_out,
+            "play": self.playback.toggle, "backward": self.playback.backward, "pause": self.playback.pause,
+            "forward": self.playback.forward,
+            "prev_frame": lambda: self.document.step_frames(-1), "next_frame": lambda: self.document.step_frames(1),
+        }
+        for name, (text, keys, _) in ACTIONS.items():
+            action = QAction(text, self)
+            action.setObjectName(f"action-{name}")
+            icon = action_icon(name)
+            if icon is not None:
+                action.setIcon(icon)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _=False, f=handlers[name]: f())
+            self.addAction(action)
+            self.action_map[name] = action
+        for title, names in MENUS.items():
+            menu = self.menuBar().addMenu(title)
+            for name in names:
+                menu.addSeparator() if name is None else menu.addAction(self.action_map[name])
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("toolbar-main")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for name in TOOLBAR:
+            if name is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(self.action_map[name])
+
+    # --- state shown --------------------------------------------------------------------------
+
+    def _refresh(self, *_) -> None:
+        doc = self.document
+        self.setWindowTitle(f"{doc.title} — capkit")
+        self.action_map["undo"].setEnabled(doc.history.can_undo)
+        self.action_map["redo"].setEnabled(doc.history.can_redo)
+        self.action_map["undo"].setText(f"&Undo {doc.history.undo_label() or ''}".strip())
+        self.action_map["redo"].setText(f"&Redo {doc.history.redo_label() or ''}".strip())
+        self._show_time()
+
+    def _show_time(self, *_) -> None:
+        doc = self.document
+        self.timecode.setText(f"{format_timecode(doc.playhead, doc.fps)} / {format_timecode(doc.project.duration, doc.fps)}")
+
+    def _playing(self, playing: bool) -> None:
+        self.play_button.setText("❚❚" if playing else "▶")
+
+    def show_error(self, message: str) -> None:
+        QMessageBox.warning(self, "capkit", message)
+
+    # --- files --------------------------------------------------------------------------------
+
+    def confirm_discard(self) -> bool:
+        """Ask what to do with unsaved changes; False means the user cancelled."""
+        if not self.document.dirty:
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to {self.document.title.rstrip(' *')} before closing?",
+            buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save,
+        )
+        if answer == buttons.Save:
+            return self.save()
+        return answer == buttons.Discard
+
+    def new_project(self) -> None:
+        if not self.confirm_discard():
+            return
+        start = StartScreen(self)
+        if start.exec():
+            self.apply_start_choice(start)
+
+    def apply_start_choice(self, start: StartScreen) -> None:
+        if start.open_path is not None:
+            self.open_project(start.open_path)
+        elif start.preset is not None:
+            self.playback.pause()
+            p = start.preset
+            self.document.replace(api.new_project(p.width, p.height, name="Untitled"))
+
+    def open_dialog(self) -> None:
+        if not self.confirm_discard():
+            return
+        name, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        if name:
+            self.open_project(Path(name))
+
+    def open_project(self, path: str | Path) -> bool:
+        self.playback.pause()
+        try:
+            self.document.open(path)
+        except CapkitError as err:
+            self.show_error(str(err))
+            return False
+        recent.remember(path)
+        return True
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as_dialog()
+        return self.save_as(self.document.path)
+
+    def save_as_dialog(self) -> bool:
+        name, _ = QFileDialog.getSaveFileName(self, "Save project", f"{self.document.project.name}.capkit", PROJECT_FILTER)
+        return bool(name) and self.save_as(Path(name))
+
+    def save_as(self, path: str | Path) -> bool:
+        try:
+            saved = self.document.save_as(path)
+        except CapkitError as err:
+            self.show_error(str(err))
+            return False
+        recent.remember(saved)
+        self.statusBar().showMessage(f"Saved {saved}", 4000)
+        return True
+
+    def closeEvent(self, event) -> None:
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.playback.pause()
+        self.preview.shutdown()
+        event.accept()
+
+    # --- editing ------------------------------------------------------------------------------
+
+    def add_media(self, path: str | Path, start=None, track_id: str | None = None) -> bool:
+        """Put a media file on the timeline as one undo step."""
+        try:
+            edit = add_media_edit(self.document.project, path, start=start, track_id=track_id)
+        except CapkitError as err:
+            self.show_error(str(err))
+            return False
+        return self.document.try_apply(edit)
+
+    def _dropped_on_timeline(self, paths: list, t, track_id) -> None:
+        self.media_bin.import_files(paths)
+        for path in paths:
+            if not self.add_media(path, start=t, track_id=track_id):
+                break
+            t = None  # the rest follow on the main track
+
+    def split(self) -> None:
+        doc = self.document
+        edit = commands.split_at(doc.project, doc.selection, doc.playhead)
+        if edit is None:
+            self.statusBar().showMessage("Nothing under the playhead to split", 4000)
+            return
+        doc.try_apply(edit)
+
+    def delete(self, ripple: bool = False) -> None:
+        doc = self.document
+        edit = commands.delete(doc.project, doc.selection, ripple=ripple)
+        if edit is None:
+            self.statusBar().showMessage("Select the items to delete first", 4000)
+            return
+        doc.try_apply(edit)
