@@ -12,6 +12,7 @@ import typer
 
 from capkit import __version__
 from capkit.cli import captions as captions_cli
+from capkit.cli import presets as presets_cli
 from capkit.cli.filters import filters_app
 from capkit.cli.report import console, err_console, fail, progress_bar
 
@@ -27,6 +28,8 @@ from rich.markup import escape  # noqa: E402  (rich is already loaded by the CLI
 app.add_typer(filters_app, name="filters")
 app.command("caption")(captions_cli.caption)
 app.command("add-captions")(captions_cli.add_captions)
+app.add_typer(presets_cli.presets_app, name="presets")
+app.command("check")(presets_cli.check)
 
 
 def _version(value: bool) -> None:
@@ -62,9 +65,14 @@ def render(
     start: Annotated[float, typer.Option("--from", help="Start of the range to render, in seconds.")] = 0.0,
     end: Annotated[Optional[float], typer.Option("--to", help="End of the range, in seconds.")] = None,
     crf: Annotated[int, typer.Option(min=0, max=51, help="H.264 quality: lower is better and bigger.")] = 20,
-    preset: Annotated[str, typer.Option(help="x264 speed preset (ultrafast ... veryslow).")] = "veryfast",
+    preset: Annotated[str, typer.Option("--x264-preset", help="x264 speed preset (ultrafast ... veryslow).")] = "veryfast",
+    targets: Annotated[Optional[list[str]], typer.Option("--preset", help="Platform preset(s): tiktok, reels, shorts, youtube, square, portrait-4x5 (repeatable: one file each).")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="With --preset: stop when the checks find anything.")] = False,
 ) -> None:
     """Render a project to an H.264/AAC MP4 with a progress bar (Ctrl+C cancels cleanly)."""
+    if targets:
+        _render_presets(project, output, targets, strict, start, end, preset)
+        return
     from capkit import api
     from capkit.model.time import parse_rate, to_time
     from capkit.render.export import check_output
@@ -90,6 +98,42 @@ def render(
         f"[green]wrote[/] {result.path} ({plan.width}x{plan.height}, {result.frames} frames, "
         f"{float(result.duration):.2f}s, {result.size_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s"
     )
+
+
+def _preset_output(output: Path, name: str, several: bool) -> Path:
+    if "{preset}" in output.name:
+        return output.with_name(output.name.replace("{preset}", name))
+    return output.with_name(f"{output.stem}-{name}{output.suffix}") if several else output
+
+
+def _render_presets(project: Path, output: Path, names: list[str], strict: bool, start: float,
+                    end: Optional[float], x264_preset: str) -> None:
+    """One file per preset, each checked first and made the way its platform asks."""
+    from capkit import api
+    from capkit.cli.presets import print_findings
+    from capkit.presets import export_settings, load_preset
+    from capkit.presets.checks import check
+    from capkit.render.export import check_output
+    from capkit.render.plan import compile_plan
+
+    chosen = [load_preset(name) for name in dict.fromkeys(names)]
+    proj = api.load(project)
+    outs = [_preset_output(output, p.name, len(chosen) > 1) for p in chosen]
+    for out in outs:
+        check_output(proj, out)
+    findings = {p.name: check(proj, p) for p in chosen}
+    for p in chosen:
+        print_findings(findings[p.name], p.title)
+    if strict and any(findings.values()):
+        fail("not rendering: the checks above found problems (drop --strict to render anyway)")
+    for p, out in zip(chosen, outs):
+        settings = export_settings(p)
+        plan = compile_plan(proj, width=settings["width"], height=settings["height"], fps=settings["fps"],
+                            start=start, end=end)
+        with progress_bar(f"{p.title}: {out.name}", plan.frame_count) as update:
+            result = api.export(proj, out, start=start, end=end, progress=update, preset=x264_preset, **settings)
+        console.print(f"[green]wrote[/] {result.path} for {p.title} ({plan.width}x{plan.height}, "
+                      f"{result.frames} frames, {result.size_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s")
 
 
 @app.command()

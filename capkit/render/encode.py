@@ -39,8 +39,11 @@ class Encoder:
             "x264-params": "open-gop=0",
         }
         if settings.max_bitrate:
+            # A one-second buffer that starts half full: no one-second stretch of the file goes
+            # far over the cap, not even the first (a platform's "at most N Mb/s" is per second).
             options["maxrate"] = str(settings.max_bitrate)
-            options["bufsize"] = str(settings.max_bitrate * 2)
+            options["bufsize"] = str(settings.max_bitrate)
+            options["x264-params"] += ":vbv-init=0.5"
         try:
             vs = self.container.add_stream(settings.video_codec, rate=fps, options=options)
         except (av.FFmpegError, ValueError) as err:

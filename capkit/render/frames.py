@@ -62,6 +62,10 @@ class FrameRenderer:
         self.pool.release(live)
         return frame
 
+    def blank(self) -> np.ndarray:
+        """A frame with nothing on it: the background inside the canvas, black bars outside."""
+        return self._blank.copy()
+
     def close(self) -> None:
         self.pool.close()
 
