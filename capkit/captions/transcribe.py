@@ -13,6 +13,12 @@ previous word ended (within 0.5 s) starts where that region begins; a word that 
 ends where its last voiced region ends; a word lying wholly in silence (within 0.3 s of a
 voiced region not yet used by the previous word) is moved onto that region. Pass ``refine=False`` to keep Whisper's raw times.
 
+Long media is streamed: the sound is decoded in windows (``window=``, 5 minutes by default), each
+cut at the quietest 10 ms frame of its last few seconds so no word is split, and each window is
+transcribed on its own with its times shifted by the window's offset. Memory stays at about one
+window whatever the length. The language is detected once, on the first window with speech, and
+kept for the rest. A file shorter than one window is read and transcribed exactly as a whole.
+
 Words are guaranteed monotonic and inside the media: each word is clamped to ``[0, duration]``;
 a word that starts before the previous word ends (Whisper's alignment occasionally overlaps
 neighbours by a few tens of ms) starts where the previous one ends; a word whose end would fall
@@ -24,7 +30,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
@@ -32,21 +38,25 @@ from typing import Literal
 import numpy as np
 
 from capkit.captions.models import CaptionError, resolve_model
-from capkit.model.captions import Word
 from capkit.errors import Cancelled
+from capkit.model.captions import Word
 from capkit.progress import CancelToken, Progress
 
 __all__ = [
     "SAMPLE_RATE",
+    "WINDOW_SECONDS",
     "Segment",
     "Transcript",
     "Word",
+    "audio_windows",
     "load_model",
     "transcribe",
     "voiced_regions",
 ]
 
 SAMPLE_RATE = 16000
+WINDOW_SECONDS = 300.0  # how much sound is decoded and transcribed at a time
+_CUT_SEARCH = 3.0  # seconds at the end of a window searched for a quiet place to cut
 Task = Literal["transcribe", "translate"]
 
 
@@ -131,11 +141,64 @@ def load_model(
 # --- transcription ----------------------------------------------------------------------------
 
 
-def _read_audio(media_path: str | os.PathLike[str]) -> np.ndarray:
-    from capkit.media.audio import read_all
+def _quiet_cut(audio: np.ndarray, search: int) -> int:
+    """Index in ``audio`` at the quietest place of its last ``search`` samples.
 
-    samples = read_all(media_path, sample_rate=SAMPLE_RATE, channels=1)
-    return np.ascontiguousarray(samples.reshape(-1), dtype=np.float32)
+    Frame energies (10 ms) are smoothed over 50 ms so that a short dip inside a word (a stop
+    consonant's closure) loses to a real pause; the cut goes at the quietest frame of the
+    quietest stretch. Ties go to the latest place, which keeps windows long.
+    """
+    n = min(search, len(audio)) // _FRAME
+    if n < 1:
+        return len(audio)
+    base = len(audio) - n * _FRAME
+    frames = audio[base:].astype(np.float64).reshape(n, _FRAME)
+    energy = np.mean(frames * frames, axis=1)
+    k = min(5, n)
+    smooth = np.convolve(energy, np.ones(k) / k, mode="same")
+    best = n - 1 - int(np.argmin(smooth[::-1]))
+    lo, hi = max(0, best - k // 2), min(n, best + k // 2 + 1)
+    quietest = lo + (hi - lo - 1) - int(np.argmin(energy[lo:hi][::-1]))
+    return base + quietest * _FRAME + _FRAME // 2
+
+
+def audio_windows(
+    media_path: str | os.PathLike[str],
+    *,
+    window: float = WINDOW_SECONDS,
+    search: float = _CUT_SEARCH,
+) -> Iterator[tuple[int, np.ndarray]]:
+    """The sound of a file as 16 kHz mono float32 pieces ``(offset in samples, samples)``.
+
+    Pieces follow each other without gap or overlap and cover the whole sound. Each is at most
+    ``window`` seconds and, except the last, ends at the quietest place of its last ``search``
+    seconds (at most a quarter of the window). Decoding is incremental (:class:`AudioReader`),
+    so only about one window is in memory at a time.
+    """
+    from capkit.media.audio import AudioReader
+
+    if window <= 0:
+        raise CaptionError(f"window must be positive, got {window}")
+    with AudioReader(media_path, sample_rate=SAMPLE_RATE, channels=1) as reader:
+        yield from _windows(reader, window, search)
+
+
+def _windows(reader, window: float, search: float) -> Iterator[tuple[int, np.ndarray]]:
+    size = max(_FRAME, round(window * SAMPLE_RATE))
+    search_n = max(_FRAME, min(round(search * SAMPLE_RATE), size // 4))
+    position = 0
+    while True:
+        piece = reader.read(Fraction(position, SAMPLE_RATE), size)[0]
+        end = reader.end_sample
+        if end is not None and end <= position + size:
+            piece = piece[: max(end - position, 0)]
+            if len(piece) or position == 0:
+                yield position, np.ascontiguousarray(piece, dtype=np.float32)
+            return
+        cut = _quiet_cut(piece, search_n)
+        yield position, np.ascontiguousarray(piece[:cut], dtype=np.float32)
+        del piece
+        position += cut
 
 
 _FRAME = 160  # 10 ms at 16 kHz
@@ -236,6 +299,7 @@ def transcribe(
     device: str | None = None,
     beam_size: int = 5,
     refine: bool = True,
+    window: float = WINDOW_SECONDS,
 ) -> Transcript:
     """Timed words of the speech in any audio or video file.
 
@@ -244,7 +308,11 @@ def transcribe(
     ``progress`` receives :class:`Progress` with ``done``/``total`` in milliseconds of audio and
     ``stage="transcribe"``. ``cancel`` is checked before decoding, before the model runs and
     between segments; when set, :class:`capkit.errors.Cancelled` is raised.
+    ``window``: seconds of sound decoded and transcribed at a time (see the module notes); a
+    file shorter than that is transcribed as a whole.
     """
+    if window <= 0:
+        raise CaptionError(f"window must be positive, got {window}")
     if task not in ("transcribe", "translate"):
         raise CaptionError(f"unknown task {task!r}: use 'transcribe' or 'translate'")
     if language in ("auto", ""):
@@ -268,66 +336,98 @@ def transcribe(
     elif language is not None and language not in _supported_languages(whisper):
         raise CaptionError(f"unknown language code {language!r} for whisper")
 
-    audio = _read_audio(media_path)
-    duration = Fraction(len(audio), SAMPLE_RATE)
-    total_ms = max(1, round(duration * 1000))
-    if cancel is not None:
-        cancel.check()
+    from capkit.media.audio import AudioReader
 
+    total = [1]
     reported = [0]
 
     def report(done_ms: int) -> None:
-        reported[0] = max(reported[0], min(done_ms, total_ms))  # never goes backwards
+        reported[0] = max(reported[0], min(done_ms, total[0]))  # never goes backwards
         if progress is not None:
             progress(
                 Progress(
                     reported[0],
-                    total_ms,
+                    total[0],
                     time.perf_counter() - started,
                     stage="transcribe",
                 )
             )
 
-    report(0)
     segments: list[Segment] = []
-    info = None
-    if len(audio) > 0:
-        seg_iter, info = whisper.transcribe(
-            audio,
-            language=language,
-            task=task,
-            beam_size=beam_size,
-            word_timestamps=True,
-            vad_filter=True,
-            condition_on_previous_text=False,
-        )
-        regions = voiced_regions(audio) if refine else []
-        prev_end = Fraction(0)
-        for seg in seg_iter:
-            raw = [(w.word, w.start, w.end, w.probability) for w in (seg.words or [])]
-            if refine:
-                raw = _refine(raw, regions, prev_end)
-            else:
-                raw = [(t, _sec(a), _sec(b), p) for t, a, b, p in raw]
-            words = _fix_words(raw, prev_end, duration)
-            if words:
-                s_start, s_end = words[0].start, words[-1].end
-                prev_end = s_end
-            else:
-                s_start = min(max(_sec(seg.start), prev_end), duration)
-                s_end = min(max(_sec(seg.end), s_start), duration)
-            segments.append(Segment(seg.text.strip(), s_start, s_end, tuple(words)))
-            report(round(s_end * 1000))
-            if cancel is not None and cancel.cancelled:
-                seg_iter.close()
-                raise Cancelled()
-    report(total_ms)
-    if info is None:  # no audio at all
+    first_info = None  # faster-whisper's info for the first window
+    detected: tuple[str, float] | None = None  # language of the first window with speech
+    prev_end = Fraction(0)
+    end_sample = 0
+    windows = 0
+    with AudioReader(media_path, sample_rate=SAMPLE_RATE, channels=1) as reader:
+        total[0] = max(1, round(reader.duration * 1000))
+        if cancel is not None:
+            cancel.check()
+        report(0)
+        for offset, audio in _windows(reader, window, _CUT_SEARCH):
+            if cancel is not None:
+                cancel.check()
+            end_sample = offset + len(audio)
+            if len(audio) == 0:
+                continue
+            windows += 1
+            start = Fraction(offset, SAMPLE_RATE)
+            limit = Fraction(end_sample, SAMPLE_RATE)  # this window's end: words stay inside it
+            total[0] = max(total[0], round(limit * 1000))  # the container under-announced it
+            use_language = language if language is not None else (detected[0] if detected else None)
+            seg_iter, info = whisper.transcribe(
+                audio,
+                language=use_language,
+                task=task,
+                beam_size=beam_size,
+                word_timestamps=True,
+                vad_filter=True,
+                condition_on_previous_text=False,
+            )
+            if first_info is None:
+                first_info = info
+            regions = voiced_regions(audio) if refine else []
+            local_prev = max(prev_end - start, Fraction(0))
+            spoke = False
+            for seg in seg_iter:
+                raw = [(w.word, w.start, w.end, w.probability) for w in (seg.words or [])]
+                if refine:
+                    raw = _refine(raw, regions, local_prev)
+                else:
+                    raw = [(t, _sec(a), _sec(b), p) for t, a, b, p in raw]
+                if start:
+                    raw = [(t, a + start, b + start, p) for t, a, b, p in raw]
+                words = _fix_words(raw, prev_end, limit)
+                if words:
+                    s_start, s_end = words[0].start, words[-1].end
+                    prev_end = s_end
+                    local_prev = max(prev_end - start, Fraction(0))
+                    spoke = True
+                else:
+                    s_start = min(max(_sec(seg.start) + start, prev_end), limit)
+                    s_end = min(max(_sec(seg.end) + start, s_start), limit)
+                segments.append(Segment(seg.text.strip(), s_start, s_end, tuple(words)))
+                report(round(s_end * 1000))
+                if cancel is not None and cancel.cancelled:
+                    seg_iter.close()
+                    raise Cancelled()
+            if spoke and detected is None:
+                detected = (info.language, float(info.language_probability))
+            report(round(limit * 1000))
+            del seg_iter, audio, regions
+            _release_memory()
+    duration = Fraction(end_sample, SAMPLE_RATE)
+    total[0] = max(1, round(duration * 1000))
+    reported[0] = total[0]
+    report(total[0])
+    if first_info is None:  # no audio at all
         lang, lang_p = (language or "en"), 0.0
     elif english_only or language is not None:
-        lang, lang_p = info.language, 1.0  # given, not detected
-    else:
-        lang, lang_p = info.language, float(info.language_probability)
+        lang, lang_p = (language or first_info.language), 1.0  # given, not detected
+    elif detected is not None:
+        lang, lang_p = detected
+    else:  # no speech anywhere: what the first window looked like
+        lang, lang_p = first_info.language, float(first_info.language_probability)
     return Transcript(
         segments=tuple(segments),
         language=lang,
@@ -335,8 +435,26 @@ def transcribe(
         duration=duration,
         task=task,
         model=os.fspath(model),
-        extra={"elapsed_s": time.perf_counter() - started},
+        extra={"elapsed_s": time.perf_counter() - started, "windows": windows},
     )
+
+
+def _release_memory() -> None:
+    """Give the freed memory of a window back to the system (glibc keeps large freed blocks in
+    its heap, which would make the resident size creep up window after window)."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
 
 
 def _supported_languages(whisper) -> set[str]:

@@ -14,6 +14,7 @@ from capkit import __version__
 from capkit.cli import captions as captions_cli
 from capkit.cli import presets as presets_cli
 from capkit.cli.filters import filters_app
+from capkit.cli.models import models_app
 from capkit.cli.report import console, err_console, fail, progress_bar
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 from rich.markup import escape  # noqa: E402  (rich is already loaded by the CLI's reporting)
 app.add_typer(filters_app, name="filters")
+app.add_typer(models_app, name="models")
 app.command("caption")(captions_cli.caption)
 app.command("add-captions")(captions_cli.add_captions)
 app.add_typer(presets_cli.presets_app, name="presets")

@@ -1,4 +1,5 @@
-"""Offline whisper model resolution: bundled packages, local folders, the 'base' reassembly."""
+"""Offline whisper model resolution: bundled packages, local folders, the 'base' reassembly,
+and models downloaded on purpose (the download itself is faked; no test uses the network)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ import os
 import pytest
 
 from capkit.captions import CaptionError, resolve_model
-from capkit.captions.models import _base_parts, verify_base_cache
+from capkit.captions.models import (
+    _base_parts,
+    downloadable_models,
+    install_model,
+    installed_model_dir,
+    list_models,
+    verify_base_cache,
+)
 from capkit.errors import CapkitError
 
 
@@ -93,3 +101,108 @@ def test_base_is_reassembled_once_and_rebuilt_when_corrupted(tmp_path, monkeypat
     (folder / "capkit-stamp.json").unlink()
     resolve_model("base")
     assert verify_base_cache()
+
+
+# --- models downloaded on purpose ------------------------------------------------------------
+
+
+def _fake_snapshot(fail_after=None):
+    """A stand-in for huggingface_hub.snapshot_download writing a small model into local_dir,
+    or failing (like a dropped connection) after ``fail_after`` files."""
+    files = {"config.json": b"{}", "model.bin": b"\0" * 5000, "tokenizer.json": b"{}",
+             "vocabulary.txt": b"a\nb\n"}
+    calls = []
+
+    def snapshot_download(repo_id, *, local_dir, tqdm_class=None, **kwargs):
+        from pathlib import Path
+
+        calls.append((repo_id, kwargs))
+        bar = tqdm_class(total=sum(len(b) for b in files.values()), unit="B") if tqdm_class else None
+        target = Path(local_dir)
+        (target / ".cache" / "huggingface").mkdir(parents=True)
+        for i, (name, data) in enumerate(files.items()):
+            if i == fail_after:
+                raise ConnectionResetError("connection reset by peer")
+            (target / name).write_bytes(data)
+            if bar is not None:
+                bar.update(len(data))
+        return str(target)
+
+    snapshot_download.calls = calls
+    return snapshot_download
+
+
+def test_downloadable_names_are_faster_whispers_own():
+    names = downloadable_models()
+    from faster_whisper.utils import available_models as fw_names
+
+    assert set(names) == set(fw_names())
+    assert names["small"].endswith("faster-whisper-small")
+
+
+def test_installed_names_resolve_from_the_cache_without_the_network(tmp_path, monkeypatch):
+    import huggingface_hub
+
+    monkeypatch.setenv("CAPKIT_CACHE_DIR", str(tmp_path))
+    fake = _fake_snapshot()
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake)
+    assert installed_model_dir("small") is None
+    reports = []
+    folder = install_model("small", progress=reports.append)
+    assert folder == tmp_path / "models" / "small"
+    assert fake.calls[0][0] == "Systran/faster-whisper-small"
+    assert (folder / "model.bin").stat().st_size == 5000 and (folder / "capkit-model.json").is_file()
+    assert not (folder / ".cache").exists()
+    assert [p.name for p in (tmp_path / "models").iterdir()] == ["small"]  # no temp folders left
+    assert reports and all(r.stage == "download" for r in reports)
+    assert resolve_model("small") == folder == installed_model_dir("small")
+    row = {r.name: r for r in list_models()}["small"]
+    assert row.ready and row.source == "user cache" and row.size == 5000 and row.multilingual
+    assert not {r.name: r for r in list_models()}["small.en"].multilingual
+
+    # installed already: no second download, unless forced
+    assert install_model("small") == folder and len(fake.calls) == 1
+    assert install_model("small", force=True) == folder and len(fake.calls) == 2
+    assert [p.name for p in (tmp_path / "models").iterdir()] == ["small"]
+
+
+def test_a_failed_download_leaves_nothing_behind(tmp_path, monkeypatch):
+    import huggingface_hub
+
+    monkeypatch.setenv("CAPKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", _fake_snapshot(fail_after=2))
+    with pytest.raises(CaptionError, match="could not download whisper model 'medium'"):
+        install_model("medium")
+    assert not any((tmp_path / "models").iterdir())
+    assert installed_model_dir("medium") is None
+
+
+def test_no_network_is_one_clear_error_and_nothing_is_written(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAPKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens on port 9
+    with pytest.raises(CaptionError) as info:
+        install_model("small")
+    msg = str(info.value)
+    assert msg.startswith("could not download whisper model 'small' from Hugging Face: no network?")
+    assert "tiny.en and base work offline" in msg and "\n" not in msg
+    assert not any((tmp_path / "models").iterdir())
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(CaptionError, match="no network.*HF_HUB_OFFLINE"):
+        install_model("large-v3")
+    assert not any((tmp_path / "models").iterdir())
+
+
+def test_install_refuses_unknown_names_and_bundled_ones_need_no_download(tmp_path, monkeypatch):
+    import huggingface_hub
+
+    monkeypatch.setenv("CAPKIT_CACHE_DIR", str(tmp_path))
+    fake = _fake_snapshot()
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake)
+    with pytest.raises(CaptionError, match="unknown whisper model 'whisper-huge'.*small"):
+        install_model("whisper-huge")
+    assert install_model("tiny.en") == resolve_model("tiny.en")
+    assert fake.calls == []
+    with pytest.raises(CaptionError, match="capkit models install NAME.*small"):
+        resolve_model("whisper-huge")

@@ -159,7 +159,7 @@ def test_demo_renders_the_readme_demo(tmp_path):
         assert (v.width, v.height) == (1080, 1920) and len(c.streams.audio) == 1
         assert v.frames == 390
     doc = json.loads((tmp_path / "demo.capkit").read_text())
-    assert {t["kind"] for t in doc["project"]["tracks"]} == {"video", "text", "audio", "filter"}
+    assert {t["kind"] for t in doc["project"]["tracks"]} == {"video", "text", "caption", "audio", "filter"}
     assert Fraction(doc["project"]["tracks"][0]["items"][1]["speed"]) == 2
 
 
