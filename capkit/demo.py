@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from capkit import api
+from capkit.captions.layout import layout
 from capkit.model import Animation, Keyframe, Project, Shadow, Stroke, TextBox, TextStyle, Transition
+from capkit.model.captions import Word
 from capkit.model.edits import SetKeyframe, SetSpeed
 
 DEMO_VERSION = 1
@@ -91,6 +93,11 @@ def build_demo(folder: Path | None = None) -> Project:
     api.add_text(p, "Offline. Yours.", start=Fraction(19, 2), duration=Fraction(7, 2), y=0.47,
                  style=TextStyle(size=96, color="#FFFFFF", shadow=Shadow()),
                  animation_in=Animation("typewriter", Fraction(3, 2)))
+    # Captions as a creator gets them from speech: timed words, the spoken one highlighted.
+    line = "Captions that follow every word you say"
+    words = tuple(Word(w, Fraction(5) + Fraction(2, 5) * i, Fraction(5) + Fraction(2, 5) * (i + 1))
+                  for i, w in enumerate(line.split()))
+    api.add_captions(p, layout(list(words), "phrase"), style="box-highlight")
     api.add_audio(p, m["music"], duration=p.duration, volume_db=-6, fade_in=1, fade_out=Fraction(3, 2))
     api.add_filter(p, "grade", {"contrast": 1.08, "saturation": 1.15, "brightness": 0.01})
     api.add_filter(p, "vignette", {"strength": 0.3}, start=0, duration=p.duration)

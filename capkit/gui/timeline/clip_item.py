@@ -25,6 +25,7 @@ COLORS = {
     "TextItem": "#8c5bc4",
     "AudioClip": "#3e9a5c",
     "FilterItem": "#c27c35",
+    "CaptionItem": "#b8456e",
 }
 FALLBACK = "#6f747c"
 SELECTED = QColor("#ffd54a")
