@@ -23,9 +23,9 @@ FPS = 30
 
 
 def media_dir() -> Path:
-    from platformdirs import user_cache_dir
+    from capkit.userdirs import cache_dir
 
-    folder = Path(user_cache_dir("capkit")) / f"demo-media-{DEMO_VERSION}"
+    folder = cache_dir() / f"demo-media-{DEMO_VERSION}"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

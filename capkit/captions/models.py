@@ -94,12 +94,9 @@ def _package_dir(module: str) -> Path | None:
 
 def cache_dir() -> Path:
     """The folder for capkit's cached models (``$CAPKIT_CACHE_DIR`` or the user cache)."""
-    env = os.environ.get("CAPKIT_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_cache_dir
+    from capkit.userdirs import cache_dir as user_cache
 
-    return Path(user_cache_dir("capkit"))
+    return user_cache()
 
 
 def available_models() -> dict[str, bool]:
