@@ -11,8 +11,10 @@ from typing import Annotated, Optional
 import typer
 
 from capkit import __version__
+from capkit.cli import beats as beats_cli
 from capkit.cli import captions as captions_cli
 from capkit.cli import presets as presets_cli
+from capkit.cli import reframe as reframe_cli
 from capkit.cli.filters import filters_app
 from capkit.cli.models import models_app
 from capkit.cli.report import console, err_console, fail, progress_bar
@@ -32,6 +34,9 @@ app.command("caption")(captions_cli.caption)
 app.command("add-captions")(captions_cli.add_captions)
 app.add_typer(presets_cli.presets_app, name="presets")
 app.command("check")(presets_cli.check)
+app.command("reframe")(reframe_cli.reframe)
+app.command("beats")(beats_cli.beats)
+app.command("beat-cut")(beats_cli.beat_cut)
 
 
 def _version(value: bool) -> None:
@@ -237,7 +242,7 @@ def doctor(
     from PIL import features
 
     from capkit.fx import backend
-    from capkit.render import fonts
+    from capkit.render import fonts, hwenc
 
     info = {
         "capkit": __version__,
@@ -247,6 +252,9 @@ def doctor(
         "backend_in_use": backend.choose(),
         "ffmpeg_libraries": {k: ".".join(map(str, v)) for k, v in av.library_versions.items()},
         "encoders": {name: name in av.codecs_available for name in _ENCODERS},
+        "hardware_encoders": {st.name: {"compiled": st.compiled, "usable": st.usable, "reason": st.reason}
+                              for st in hwenc.detect() if st.name != hwenc.SOFTWARE},
+        "encoder_for_auto": hwenc.resolve("auto"),
         "text_shaping": {"raqm": bool(features.check("raqm")), "harfbuzz": features.version("harfbuzz"),
                          "fribidi": features.version("fribidi")},
         "fonts": {"bundled": sorted({f.families[0] for f in fonts.bundled_faces() if f.families}),
@@ -266,6 +274,9 @@ def doctor(
         f"{k} {v}" for k, v in info["ffmpeg_libraries"].items()))
     console.print("[bold]encoders compiled into FFmpeg[/] (hardware ones also need their device): " + ", ".join(
         f"{name} {'yes' if ok else 'no'}" for name, ok in info["encoders"].items()))
+    console.print(f"[bold]H.264 encoder for presets[/] (auto): {info['encoder_for_auto']}")
+    for name, st in info["hardware_encoders"].items():
+        console.print(f"  {name}: {'[green]usable[/]' if st['usable'] else escape(st['reason'])}")
     shaping = info["text_shaping"]
     console.print(f"[bold]text shaping[/]: raqm {'yes' if shaping['raqm'] else 'NO (complex scripts will not join)'}, "
                   f"HarfBuzz {shaping['harfbuzz']}, FriBiDi {shaping['fribidi']}")
@@ -280,7 +291,7 @@ def doctor(
 def gui(
     project: Annotated[Optional[Path], typer.Argument(help="A .capkit project to open (default: the start screen).")] = None,
 ) -> None:
-    """Open the desktop editor (needs the gui extra: pip install 'capkit[gui]')."""
+    """Open the desktop editor (it needs capkit's gui extra, with Qt)."""
     try:
         from capkit.gui.app import main as gui_main
     except ImportError as err:

@@ -45,7 +45,8 @@ class Source(_Strict):
 
 
 class Video(_Strict):
-    codec: Literal["libx264"] = "libx264"
+    # auto: a hardware H.264 encoder when one works here (capkit.render.hwenc), else libx264
+    codec: Literal["auto", "libx264", "h264_nvenc", "h264_videotoolbox", "h264_qsv", "h264_amf"] = "auto"
     profile: Literal["baseline", "main", "high"] = "high"
     crf: int = Field(20, ge=0, le=51)
     max_bitrate: int = Field(gt=0, description="bits per second; the VBV cap of the encoder")

@@ -1,6 +1,7 @@
 """The encoder side of an export: PyAV streams, conversion to YUV, muxing with fast start.
 
-Video is H.264 (libx264) yuv420p tagged BT.709 with a closed GOP; audio AAC-LC stereo. The moov
+Video is H.264 yuv420p tagged BT.709 with a closed GOP (libx264, or a hardware encoder found by
+:mod:`capkit.render.hwenc` when asked for ``auto``); audio AAC-LC stereo. The moov
 atom goes first (``+faststart``) so the file plays while it downloads, as the platforms ask.
 """
 
@@ -14,6 +15,7 @@ import numpy as np
 
 from capkit.errors import RenderError
 from capkit.model.time import samples_in_frame
+from capkit.render import hwenc
 from capkit.render.plan import RenderPlan
 from capkit.render.yuv import I420Converter
 
@@ -28,26 +30,14 @@ class Encoder:
             raise RenderError(f"cannot create {path}: {err}") from None
         fps = plan.fps
         gop = max(1, round(fps * settings.gop_seconds))
-        options = {
-            "crf": str(settings.crf),
-            "preset": settings.preset,
-            "profile": settings.profile,
-            "g": str(gop),
-            "keyint_min": str(gop),
-            "sc_threshold": "0",  # fixed GOP: platforms ask for closed, regular keyframes
-            "bf": "2",
-            "x264-params": "open-gop=0",
-        }
-        if settings.max_bitrate:
-            # A one-second buffer that starts half full: no one-second stretch of the file goes
-            # far over the cap, not even the first (a platform's "at most N Mb/s" is per second).
-            options["maxrate"] = str(settings.max_bitrate)
-            options["bufsize"] = str(settings.max_bitrate)
-            options["x264-params"] += ":vbv-init=0.5"
+        codec = hwenc.resolve(settings.video_codec)
+        options = hwenc.options(codec, crf=settings.crf, preset=settings.preset, profile=settings.profile, gop=gop,
+                                max_bitrate=settings.max_bitrate)
+        self.codec = codec
         try:
-            vs = self.container.add_stream(settings.video_codec, rate=fps, options=options)
+            vs = self.container.add_stream(codec, rate=fps, options=options)
         except (av.FFmpegError, ValueError) as err:
-            raise RenderError(f"video encoder {settings.video_codec!r} is not available: {err}") from None
+            raise RenderError(f"video encoder {codec!r} is not available: {err}") from None
         vs.width, vs.height = plan.width, plan.height
         vs.pix_fmt = "yuv420p"
         # Frames carry their own time base: the muxer changes the stream's (mp4 uses 1/15360)
