@@ -75,6 +75,7 @@ def render(
     preset: Annotated[str, typer.Option("--x264-preset", help="x264 speed preset (ultrafast ... veryslow).")] = "veryfast",
     targets: Annotated[Optional[list[str]], typer.Option("--preset", help="Platform preset(s): tiktok, reels, shorts, youtube, square, portrait-4x5 (repeatable: one file each).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="With --preset: stop when the checks find anything.")] = False,
+    loudness: Annotated[Optional[float], typer.Option(help="Normalise the sound to this many LUFS (e.g. -14); presets do it for you.")] = None,
 ) -> None:
     """Render a project to an H.264/AAC MP4 with a progress bar (Ctrl+C cancels cleanly)."""
     if targets:
@@ -100,11 +101,18 @@ def render(
                         end=None if end is None else to_time(end))
     with progress_bar(f"Rendering {output.name}", plan.frame_count) as update:
         result = api.export(proj, output, width=width, height=height, fps=rate, start=start, end=end,
-                            progress=update, crf=crf, preset=preset)
+                            progress=update, crf=crf, preset=preset, loudness_target=loudness)
     console.print(
         f"[green]wrote[/] {result.path} ({plan.width}x{plan.height}, {result.frames} frames, "
         f"{float(result.duration):.2f}s, {result.size_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s"
     )
+    _report_sound(result)
+
+
+def _report_sound(result) -> None:
+    if result.loudness is not None:
+        gain = f" (gain {result.audio_gain_db:+.1f} dB)" if result.audio_gain_db else ""
+        console.print(f"  sound: {result.loudness.describe()}{gain}")
 
 
 def _preset_output(output: Path, name: str, several: bool) -> Path:
@@ -141,6 +149,7 @@ def _render_presets(project: Path, output: Path, names: list[str], strict: bool,
             result = api.export(proj, out, start=start, end=end, progress=update, preset=x264_preset, **settings)
         console.print(f"[green]wrote[/] {result.path} for {p.title} ({plan.width}x{plan.height}, "
                       f"{result.frames} frames, {result.size_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s")
+        _report_sound(result)
 
 
 @app.command()
@@ -220,11 +229,15 @@ def demo(
         console.print(f"[green]saved[/] {project_out}")
     from capkit.render.plan import compile_plan
 
+    from capkit.presets import export_settings, load_preset
+
     frames = compile_plan(project).frame_count
+    settings = export_settings(load_preset("tiktok"))  # the file a creator would upload
     with progress_bar(f"Rendering {output.name}", frames) as update:
-        result = api.export(project, output, progress=update)
+        result = api.export(project, output, progress=update, **settings)
     console.print(f"[green]wrote[/] {result.path} ({result.frames} frames, {float(result.duration):.2f}s, "
-                  f"{result.size_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s")
+                  f"{result.size_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s with the TikTok preset")
+    _report_sound(result)
 
 
 _SCRIPTS = {"Latin": "A", "Arabic": "\u0639", "Devanagari": "\u0915", "Chinese": "\u4e2d", "Japanese": "\u3042",

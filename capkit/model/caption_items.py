@@ -100,14 +100,8 @@ class CaptionItem(VisualItem):
 REFERENCE_WIDTH = 1080  # presets are drawn for a 1080x1920 canvas
 
 
-def style_for_canvas(style: CaptionStyle, width: int, height: int) -> CaptionStyle:
-    """A copy of a preset with every size scaled from the 1080-pixel reference to this canvas
-    (by its shorter side, so a 1920x1080 landscape project gets the same sizes as 1080x1920)."""
-    k = min(width, height) / REFERENCE_WIDTH
-    out = copy.deepcopy(style)
-    if k == 1:
-        return out
-    t = out.text
+def scale_text_style(t: TextStyle, k: float) -> None:
+    """Scale every size of a text style by ``k`` in place (font, outline, shadow, box)."""
     t.size *= k
     if t.stroke is not None:
         t.stroke.width *= k
@@ -115,10 +109,23 @@ def style_for_canvas(style: CaptionStyle, width: int, height: int) -> CaptionSty
         t.shadow.offset_x *= k
         t.shadow.offset_y *= k
         t.shadow.blur *= k
-    for box in (t.box, out.active.box if out.active is not None else None):
-        if box is not None:
-            box.padding *= k
-            box.radius *= k
+    if t.box is not None:
+        t.box.padding *= k
+        t.box.radius *= k
+
+
+def style_for_canvas(style: CaptionStyle, width: int, height: int, *, reference: int = REFERENCE_WIDTH) -> CaptionStyle:
+    """A copy of a style with every size scaled from a canvas whose shorter side is ``reference``
+    (a preset's 1080) to this one (by the shorter side, so a 1920x1080 landscape project gets the
+    same sizes as 1080x1920)."""
+    k = min(width, height) / reference
+    out = copy.deepcopy(style)
+    if k == 1:
+        return out
+    scale_text_style(out.text, k)
+    if out.active is not None and out.active.box is not None:
+        out.active.box.padding *= k
+        out.active.box.radius *= k
     return out
 
 
@@ -197,4 +204,4 @@ def cue_of(item: CaptionItem) -> Cue:
 
 
 __all__ = ["ACTIVE_MODES", "ActiveWord", "CaptionItem", "CaptionStyle", "CaptionWord", "caption_from_cue",
-           "cue_of", "retime_words", "spread", "style_for_canvas", "words_text"]
+           "cue_of", "retime_words", "scale_text_style", "spread", "style_for_canvas", "words_text"]

@@ -263,6 +263,7 @@ class AudioClip(SourcedClip):
     VERSION = 1
     role: str = _f("music", choices=("music", "effect", "voice"))
     keyframes: dict[str, list[Keyframe]] = _f(dict, keys="keyframable")
+    duck_db: float = _f(0.0, min=-60.0, max=0.0, doc="music only: gain change while a voice clip speaks (0: no ducking)")
 
 
 @dataclass

@@ -17,8 +17,21 @@ hears. Its rules:
   ``fade_in`` and last ``fade_out`` seconds of the span, and an equal-power (sin/cos) crossfade over
   a transition, so two uncorrelated sounds keep their loudness through the cut.
 - Muted tracks and muted clips are not heard; a video clip whose file has no sound adds nothing.
-- A look-ahead peak limiter keeps the result at or under ``ceiling_db`` (sample peak) and leaves
-  it untouched, bit for bit, while the mix stays under the ceiling.
+- Ducking: while a voice clip (an AudioClip with role "voice") is speaking, every music clip with
+  ``duck_db`` under 0 is lowered by that many dB. Speech is detected on the sum of the voice clips
+  (after their own gains and fades) as 10 ms frames whose RMS is above -45 dBFS; each detection is
+  held for 300 ms so the gaps between words do not pump. The music goes down over 80 ms, ending as
+  the speech starts (the voice clips are mixed ahead of the rest to see it coming), and comes back
+  over 300 ms once the hold has run out; the ramps are linear in dB. Only voice clips duck: the
+  sound of video clips does not (a talking-head clip should be given a voice clip of its sound).
+  Without voice clips or without a ducking music clip the mix is exactly what it was before. A
+  mix that starts mid-way (a range export) knows nothing of speech before its start: when speech
+  is already under way there, the music takes the first 80 ms to go down.
+- ``gain_db`` (loudness normalisation) scales the whole mix before the limiter.
+- A look-ahead peak limiter keeps the result at or under ``ceiling_db`` and leaves it untouched,
+  bit for bit, while the mix stays under the ceiling. With ``true_peak=True`` the ceiling holds for
+  the 4x oversampled signal (BS.1770 true peak, :mod:`capkit.render.loudness`) instead of the
+  samples: inter-sample peaks of a loud mix can be up to ~3 dB over its samples.
 
 The mix is computed in fixed blocks counted from ``start``, so the samples do not depend on how
 ``read`` is called; memory stays flat with duration. Clips open their file when first heard and
@@ -42,11 +55,12 @@ from capkit.errors import MediaError, RenderError
 from capkit.interop.sources import MOVIEPY_PREFIX
 from capkit.media.audio import AudioReader
 from capkit.media.probe import probe
-from capkit.model.items import SourcedClip, VideoClip
+from capkit.model.items import AudioClip, SourcedClip, VideoClip
 from capkit.model.keyframes import evaluate
 from capkit.model.project import Project
 from capkit.model.time import samples_in_frame, to_time
 from capkit.model.timing import Span, track_spans
+from capkit.render.loudness import TRUE_PEAK_TAPS, interpolation_gain, peak_envelope
 
 CHANNELS = 2
 LAYOUT = "stereo"
@@ -73,6 +87,13 @@ _TEMPO_FEED = 4096
 _LOOKAHEAD_SECONDS = Fraction(5, 1000)
 _RELEASE_DB_PER_SECOND = 60.0
 
+# Ducking: speech detection frames, threshold, hold, and the music's attack and release.
+_DUCK_FRAME_SECONDS = 0.01
+_DUCK_THRESHOLD_DB = -45.0  # RMS of a 10 ms frame of the voice clips' sum
+_DUCK_HOLD_FRAMES = 30  # 300 ms
+_DUCK_ATTACK_FRAMES = 8  # 80 ms, finished as speech starts
+_DUCK_RELEASE_FRAMES = 30  # 300 ms
+
 
 class AudioMixer:
     """The mixed sound of ``project`` from ``start`` to ``end`` (seconds), as float32 (2, n) blocks.
@@ -90,6 +111,8 @@ class AudioMixer:
         end: Fraction | float | int | None = None,
         limiter: bool = True,
         ceiling_db: float = -1.0,
+        true_peak: bool = False,
+        gain_db: float = 0.0,
     ) -> None:
         project = copy.deepcopy(project)  # the GUI may keep editing while a render mixes
         self.sample_rate: int = project.settings.sample_rate
@@ -108,10 +131,20 @@ class AudioMixer:
         self._first = math.floor(start * self.sample_rate)  # timeline sample of output sample 0
         self._stop = self._first + self._total
         self._pool = _ReaderPool(self.sample_rate)
-        self._pending = deque(self._voices(project))
-        self._active: list[_Voice] = []
+        voices = self._voices(project)
+        speaking = [v for v in voices if _role(v.clip) == "voice"]
+        ducked = [v for v in voices if _role(v.clip) == "music" and v.clip.duck_db < 0]
+        self._ducker: _Ducker | None = None
+        if speaking and ducked:
+            self._ducker = _Ducker(self.sample_rate, self._first)
+            voices = [v for v in voices if _role(v.clip) != "voice"]
+            self._speech = _Group(speaking)  # mixed ahead of the rest, into self._bus
+            self._bus = _Fifo(CHANNELS)
+            self._bus_next = self._first
+        self._main = _Group(voices)
         self._next = self._first  # next timeline sample to mix
-        self._limiter = _Limiter(self.sample_rate, ceiling_db) if limiter else None
+        self._gain = np.float32(10.0 ** (gain_db / 20.0)) if gain_db else None
+        self._limiter = _Limiter(self.sample_rate, ceiling_db, true_peak) if limiter else None
         self._out = _Fifo(CHANNELS)
         self._emitted = 0
 
@@ -130,6 +163,8 @@ class AudioMixer:
         while self._out.size < n_samples:
             block = self._mix(self._next, BLOCK)
             self._next += BLOCK
+            if self._gain is not None:
+                block *= self._gain
             if self._limiter is not None:
                 block = self._limiter.process(block)
             self._out.push(block)
@@ -142,12 +177,9 @@ class AudioMixer:
 
     def close(self) -> None:
         """Close every open media file; safe to call twice."""
-        for voice in self._active:
-            voice.close()
-        for voice in self._pending:
-            voice.close()
-        self._active = []
-        self._pending.clear()
+        self._main.close()
+        if self._ducker is not None:
+            self._speech.close()
         self._pool.close()
 
     def __enter__(self) -> AudioMixer:
@@ -180,19 +212,131 @@ class AudioMixer:
 
     def _mix(self, m0: int, n: int) -> np.ndarray:
         """Timeline samples [m0, m0 + n) of the raw (unlimited) mix."""
+        if self._ducker is None:
+            out = np.zeros((CHANNELS, n), dtype=np.float32)
+            self._main.mix_into(out, m0, n)
+            return out
+        while self._bus_next < m0 + n + self._ducker.lookahead:
+            speech = np.zeros((CHANNELS, BLOCK), dtype=np.float32)
+            self._speech.mix_into(speech, self._bus_next, BLOCK)
+            self._ducker.feed(speech)
+            self._bus.push(speech)
+            self._bus_next += BLOCK
+        out = self._bus.pop(n)
+        self._main.mix_into(out, m0, n, duck=self._ducker.control(m0, n))
+        return out
+
+
+def _role(clip: SourcedClip) -> str | None:
+    return clip.role if isinstance(clip, AudioClip) else None
+
+
+class _Group:
+    """Clips mixed together block by block, opened as they start and closed as they end."""
+
+    def __init__(self, voices: list[_Voice]) -> None:
+        self._pending = deque(voices)  # in order of start
+        self._active: list[_Voice] = []
+
+    def mix_into(self, out: np.ndarray, m0: int, n: int, duck: np.ndarray | None = None) -> None:
+        """Add timeline samples [m0, m0 + n) to ``out``; ``duck`` (0..1 per sample) lowers music
+        clips by that fraction of their ``duck_db``."""
         m1 = m0 + n
         while self._pending and self._pending[0].first < m1:
             self._active.append(self._pending.popleft())
-        out = np.zeros((CHANNELS, n), dtype=np.float32)
         still = []
         for voice in self._active:  # in order of start: a clip that ends frees its file for the next
-            voice.mix_into(out, m0)
+            if duck is not None and _role(voice.clip) == "music" and voice.clip.duck_db < 0:
+                part = np.zeros_like(out)
+                voice.mix_into(part, m0)
+                part *= np.power(10.0, duck * (voice.clip.duck_db / 20.0)).astype(np.float32)
+                out += part
+            else:
+                voice.mix_into(out, m0)
             if voice.stop > m1:
                 still.append(voice)
             else:
                 voice.close()
         self._active = still
-        return out
+
+    def close(self) -> None:
+        for voice in self._active:
+            voice.close()
+        for voice in self._pending:
+            voice.close()
+        self._active = []
+        self._pending.clear()
+
+
+class _Ducker:
+    """Speech detector on the voice clips' sum, and the ducking control (0..1) it drives.
+
+    Fed the voice sum from timeline sample ``first`` on, in order. Frames of 10 ms are counted from
+    ``first``. Frame k is speech when its RMS is over the threshold; "present" at frame k means
+    speech in one of frames k-HOLD..k. The control at the start of frame k moves towards present
+    at frame k + ATTACK - 1 by at most 1/ATTACK up or 1/RELEASE down per frame, so it reaches 1
+    exactly at the first frame of speech; between frame starts it is interpolated linearly.
+    """
+
+    def __init__(self, sr: int, first: int) -> None:
+        self._frame = max(1, round(sr * _DUCK_FRAME_SECONDS))
+        self._first = first
+        self.lookahead = (_DUCK_ATTACK_FRAMES + 2) * self._frame  # voice samples needed past a block
+        self._threshold = 10.0 ** (_DUCK_THRESHOLD_DB / 10.0) * self._frame  # sum of squares per frame
+        self._acc = 0.0  # sum of squares of the frame being filled
+        self._acc_n = 0
+        self._frames = 0  # complete frames seen
+        self._last_speech = -(10**9)  # index of the last frame with speech
+        self._level = 0.0  # control at the start of the next frame to be computed
+        self._controls: list[float] = []  # control at the start of frames base, base+1, ...
+        self._base = 0
+
+    def feed(self, speech: np.ndarray) -> None:
+        power = (speech.astype(np.float64) ** 2).mean(axis=0)
+        i, n, f = 0, power.shape[0], self._frame
+        if self._acc_n:
+            take = min(f - self._acc_n, n)
+            self._acc += float(power[:take].sum())
+            self._acc_n += take
+            i = take
+            if self._acc_n == f:
+                self._frame_done(self._acc)
+                self._acc, self._acc_n = 0.0, 0
+        whole = (n - i) // f
+        for energy in power[i : i + whole * f].reshape(whole, f).sum(axis=1).tolist():
+            self._frame_done(energy)
+        i += whole * f
+        if i < n:
+            self._acc += float(power[i:].sum())
+            self._acc_n += n - i
+
+    def _frame_done(self, energy: float) -> None:
+        j = self._frames
+        self._frames += 1
+        if energy > self._threshold:
+            self._last_speech = j
+        k = j - _DUCK_ATTACK_FRAMES + 1  # the frame whose starting control this decides
+        if k < 0:
+            return
+        present = 1.0 if j - self._last_speech <= _DUCK_HOLD_FRAMES else 0.0
+        step = present - self._level
+        self._level += min(max(step, -1.0 / _DUCK_RELEASE_FRAMES), 1.0 / _DUCK_ATTACK_FRAMES)
+        self._level = min(max(self._level, 0.0), 1.0)
+        self._controls.append(self._level)
+
+    def control(self, m0: int, n: int) -> np.ndarray | None:
+        """Control for timeline samples [m0, m0 + n), or None where it is 0 throughout."""
+        f = self._frame
+        q0 = m0 - self._first
+        k0, k1 = q0 // f, (q0 + n - 1) // f + 1  # frame starts needed: k0..k1
+        if k0 > self._base:  # earlier frames are never asked for again
+            del self._controls[: k0 - self._base]
+            self._base = k0
+        levels = np.asarray(self._controls[k0 - self._base : k1 - self._base + 1])
+        if not levels.any():
+            return None
+        q = np.arange(q0, q0 + n, dtype=np.float64)
+        return np.interp(q, np.arange(k0, k1 + 1, dtype=np.float64) * f, levels)
 
 
 def mix_to_array(
@@ -488,7 +632,8 @@ def _tempo_graph(speed: float, sr: int):
 
 
 class _Limiter:
-    """Look-ahead sample-peak limiter, streaming, with a delay of ``lookahead`` samples.
+    """Look-ahead peak limiter, streaming, with a delay of ``lookahead`` samples (plus the true-peak
+    detector's ``TRUE_PEAK_TAPS`` in true-peak mode).
 
     Per sample, the gain (in dB) needed to bring the peak to the ceiling is ``need``. The gain is
     the minimum of ``need`` over the next ``lookahead`` samples (so it is already down when a peak
@@ -496,32 +641,45 @@ class _Limiter:
     ``lookahead`` samples (attack ramp, smooth corners). Every value averaged at sample i is at most
     ``need[i]``, so the output never exceeds the ceiling; with nothing over it, gain stays at
     exactly 0 dB and the samples pass through untouched.
+
+    In true-peak mode a sample's peak is the largest oversampled value within the interpolation
+    filter's reach on either side, so every sample that shapes an inter-sample peak is brought down
+    with it. The gain changes slowly against the filter's length, so the oversampled output stays
+    at the ceiling within a few hundredths of a dB; the export leaves a margin for that and for AAC.
     """
 
-    def __init__(self, sr: int, ceiling_db: float) -> None:
+    def __init__(self, sr: int, ceiling_db: float, true_peak: bool = False) -> None:
         self._look = max(1, math.floor(_LOOKAHEAD_SECONDS * sr))
         self._rise = _RELEASE_DB_PER_SECOND / sr
         self._ceiling_db = ceiling_db
         self._ceiling = np.float32(10.0 ** (ceiling_db / 20.0))
+        self._peaks = _TruePeaks() if true_peak else None
         self._x = np.zeros((CHANNELS, 0), dtype=np.float32)  # input not yet output
-        self._need = np.zeros(0)  # dB needed for the samples in self._x
+        self._need = np.zeros(0)  # dB needed for the first samples of self._x
         self._hist = np.zeros(self._look)  # smoothed-gain inputs of the last `look` output samples
         self._last = 0.0  # gain (dB, before smoothing) of the last output sample
+        self._started = False
 
     def process(self, block: np.ndarray) -> np.ndarray:
         """Take raw samples, return the limited ones that are ready (``look`` samples behind)."""
-        peak = np.abs(block).max(axis=0)
+        peak = np.abs(block).max(axis=0) if self._peaks is None else self._peaks.feed(block, self._ceiling)
         over = peak > self._ceiling
-        need = np.zeros(block.shape[1])
+        need = np.zeros(peak.shape[0])
         if over.any():
             need[over] = self._ceiling_db - 20.0 * np.log10(peak[over])
         x = np.concatenate([self._x, block], axis=1)
         need = np.concatenate([self._need, need])
-        ready = x.shape[1] - self._look
+        ready = need.shape[0] - self._look
         if ready <= 0:
             self._x, self._need = x, need
             return np.zeros((CHANNELS, 0), dtype=np.float32)
         out = x[:, :ready]
+        if not self._started:
+            # Silent samples before the start look ahead into the first ones, as any sample does:
+            # without this the first `look` samples could pass over the ceiling.
+            self._started = True
+            self._hist = np.minimum(np.minimum.accumulate(need[: self._look]), 0.0)
+            self._last = float(self._hist[-1])
         if not need.any() and self._last == 0.0 and not self._hist.any():
             result = out.copy()  # transparent: gain is exactly 1
             self._hist = np.zeros(self._look)
@@ -542,6 +700,34 @@ class _Limiter:
             np.clip(result, -self._ceiling, self._ceiling, out=result)  # float rounding only
         self._x, self._need = x[:, ready:], need[ready:]
         return result
+
+
+class _TruePeaks:
+    """Per sample, the largest 4x oversampled |value| within ``TRUE_PEAK_TAPS/2`` samples either
+    side, over both channels; streaming, ``TRUE_PEAK_TAPS`` samples behind its input (the first
+    values out belong to the first samples in)."""
+
+    def __init__(self) -> None:
+        self._taps = TRUE_PEAK_TAPS
+        keep = 2 * self._taps - 2
+        self._buf = np.zeros((CHANNELS, keep), dtype=np.float32)  # silence before the start
+        self._skip = self._taps - 1  # values for those silent samples are not emitted
+        self._bound = interpolation_gain()
+
+    def feed(self, block: np.ndarray, ceiling: float) -> np.ndarray:
+        buf = np.concatenate([self._buf, block], axis=1)
+        self._buf = buf[:, -(2 * self._taps - 2) :]
+        count = buf.shape[1] - 2 * self._taps + 2
+        if float(np.abs(buf).max()) * self._bound <= ceiling:
+            peaks = np.zeros(count)  # no oversampled value here can reach the ceiling
+        else:
+            env = peak_envelope(buf)  # one value per interval after a sample
+            peaks = np.lib.stride_tricks.sliding_window_view(env, self._taps).max(axis=1).astype(np.float64)
+        if self._skip:
+            drop = min(self._skip, count)
+            peaks = peaks[drop:]
+            self._skip -= drop
+        return peaks
 
 
 class _Fifo:

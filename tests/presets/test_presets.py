@@ -146,3 +146,18 @@ def test_presets_and_check_commands(tmp_path):
     assert (tmp_path / "out-tiktok.mp4").exists()
     r = run("render", tmp_path / "p.capkit", "-o", tmp_path / "strict.mp4", "--preset", "tiktok", "--strict")
     assert r.returncode == 2 and "not rendering" in r.stderr and not (tmp_path / "strict.mp4").exists()
+
+
+def test_checks_measure_the_mix_for_peaks_and_quiet(tmp_path):
+    from capkit.synth.audio import tone
+
+    quiet = write_audio(tmp_path / "quiet.wav", tone(440, 3.0, amplitude=0.02))
+    loud = write_audio(tmp_path / "loud.wav", tone(440, 3.0, amplitude=1.0))
+    preset = load_preset("tiktok")
+    for path, code in ((quiet, "quiet"), (loud, "loud")):
+        project = capkit.new_project(1080, 1920)
+        capkit.add_color(project, "#203040", duration=3)
+        capkit.add_audio(project, path)
+        found = {f.code: f for f in check(project, preset, loudness=True, normalise=False)}
+        assert code in found, found
+        assert not [f for f in check(project, preset, loudness=True, normalise=True) if f.code in ("loud", "quiet")]

@@ -170,3 +170,81 @@ def test_export_gets_normal_permissions(tmp_path):
     finally:
         os.umask(old)
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+# --- loudness ----------------------------------------------------------------------------------------
+
+
+def _music_project(tmp_path, name, samples, seconds=10):
+    from capkit.synth import write_audio
+
+    p = api.new_project(64, 64, 30)
+    api.add_color(p, "#000000", duration=seconds)
+    api.add_audio(p, write_audio(tmp_path / f"{name}.wav", samples), duration=seconds)
+    return p
+
+
+@pytest.mark.parametrize("kind", ["music", "music_with_hits"])
+def test_loudness_target_holds_in_the_decoded_file(tmp_path, kind):
+    from capkit.render.loudness import measure
+    from capkit.synth import clicks, music_bed
+
+    bed = music_bed(10)  # about -19.5 LUFS with peaks at -6 dBFS
+    samples = {
+        "music": bed,  # +5.5 dB to reach -14: the limiter trims the loudest peaks a little
+        # Quiet music under loud hits: about +16 dB to reach -14, the hits need 15 dB of limiting.
+        "music_with_hits": (0.3 * bed + clicks([1.0, 2.5, 4.0, 6.2, 8.0, 9.9], 10)).astype(np.float32),
+    }[kind]
+    result = api.export(_music_project(tmp_path, kind, samples), tmp_path / "loud.mp4", loudness_target=-14)
+    _, audio, _ = decode(result.path)
+    decoded = measure(audio, 48000)
+    assert decoded.integrated_lufs == pytest.approx(-14, abs=0.5)
+    assert decoded.true_peak_dbtp <= -1.0
+    # What the encoder was given, as reported, and how far AAC moved it.
+    assert result.loudness.integrated_lufs == pytest.approx(-14, abs=0.1)
+    assert result.loudness.true_peak_dbtp <= -1.5 + 0.02  # the limiter's ceiling: -1 less the margin
+    assert abs(decoded.integrated_lufs - result.loudness.integrated_lufs) < 0.1
+    assert abs(decoded.true_peak_dbtp - result.loudness.true_peak_dbtp) < 0.3
+    assert result.audio_gain_db > 4.0
+
+
+def test_every_export_reports_the_loudness_of_its_sound(tmp_path):
+    from capkit.render.audio_mix import mix_to_array
+    from capkit.render.loudness import measure
+    from capkit.synth import music_bed
+
+    p = _music_project(tmp_path, "bed", music_bed(6), seconds=6)
+    result = api.export(p, tmp_path / "plain.mp4")
+    expected = measure(mix_to_array(p), 48000)
+    assert result.audio_gain_db == 0.0
+    assert result.loudness.integrated_lufs == pytest.approx(expected.integrated_lufs, abs=1e-6)
+    assert result.loudness.true_peak_dbtp == pytest.approx(expected.true_peak_dbtp, abs=1e-4)
+    assert result.loudness.seconds == pytest.approx(6.0)
+    assert api.export(p, tmp_path / "mute.mp4", audio=False).loudness is None
+
+
+def test_a_quiet_target_turns_loud_music_down(tmp_path):
+    from capkit.render.audio_mix import mix_to_array
+    from capkit.render.loudness import measure
+    from capkit.synth import music_bed
+
+    p = _music_project(tmp_path, "bed", music_bed(6), seconds=6)
+    before = measure(mix_to_array(p), 48000).integrated_lufs
+    result = api.export(p, tmp_path / "q.mp4", loudness_target=-23, true_peak_max=-2)
+    assert result.audio_gain_db == pytest.approx(-23 - before, abs=1e-6) and result.audio_gain_db < -3
+    assert result.loudness.integrated_lufs == pytest.approx(-23, abs=0.05)
+
+
+def test_loudness_settings_are_checked_and_cancel_stops_the_measuring_pass(tmp_path):
+    from capkit.synth import music_bed
+
+    p = _music_project(tmp_path, "bed", music_bed(4), seconds=4)
+    with pytest.raises(RenderError, match="loudness target"):
+        api.export(p, tmp_path / "x.mp4", loudness_target=5)
+    with pytest.raises(RenderError, match="true-peak maximum"):
+        api.export(p, tmp_path / "x.mp4", loudness_target=-14, true_peak_max=1)
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        api.export(p, tmp_path / "x.mp4", loudness_target=-14, cancel=token)
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["bed.wav"]
