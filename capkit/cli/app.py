@@ -76,10 +76,11 @@ def render(
     targets: Annotated[Optional[list[str]], typer.Option("--preset", help="Platform preset(s): tiktok, reels, shorts, youtube, square, portrait-4x5 (repeatable: one file each).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="With --preset: stop when the checks find anything.")] = False,
     loudness: Annotated[Optional[float], typer.Option(help="Normalise the sound to this many LUFS (e.g. -14); presets do it for you.")] = None,
+    adapt: Annotated[bool, typer.Option("--adapt/--letterbox", help="With --preset of another shape: reframe clips and move captions for it (default), or just fit the picture with bars.")] = True,
 ) -> None:
     """Render a project to an H.264/AAC MP4 with a progress bar (Ctrl+C cancels cleanly)."""
     if targets:
-        _render_presets(project, output, targets, strict, start, end, preset)
+        _render_presets(project, output, targets, strict, start, end, preset, adapt)
         return
     from capkit import api
     from capkit.model.time import parse_rate, to_time
@@ -122,8 +123,9 @@ def _preset_output(output: Path, name: str, several: bool) -> Path:
 
 
 def _render_presets(project: Path, output: Path, names: list[str], strict: bool, start: float,
-                    end: Optional[float], x264_preset: str) -> None:
-    """One file per preset, each checked first and made the way its platform asks."""
+                    end: Optional[float], x264_preset: str, adapt: bool = True) -> None:
+    """One file per preset, each checked first and made the way its platform asks; a preset of
+    another shape than the project gets its own copy, reframed and with captions re-placed."""
     from capkit import api
     from capkit.cli.presets import print_findings
     from capkit.presets import export_settings, load_preset
@@ -136,17 +138,29 @@ def _render_presets(project: Path, output: Path, names: list[str], strict: bool,
     outs = [_preset_output(output, p.name, len(chosen) > 1) for p in chosen]
     for out in outs:
         check_output(proj, out)
-    findings = {p.name: check(proj, p) for p in chosen}
+    from capkit.presets.deliverables import adapt as adapt_for, needs_adapting
+
+    versions = {}
+    for p in chosen:
+        if adapt and needs_adapting(proj, p):
+            with console.status(f"Adapting the project for {p.title} ({p.width}x{p.height})"):
+                adapted = adapt_for(proj, p)
+            console.print(f"{escape(p.title)}: " + "; ".join(adapted.notes or ["nothing to move"]))
+            versions[p.name] = adapted.project
+        else:
+            versions[p.name] = proj
+    findings = {p.name: check(versions[p.name], p) for p in chosen}
     for p in chosen:
         print_findings(findings[p.name], p.title)
     if strict and any(findings.values()):
         fail("not rendering: the checks above found problems (drop --strict to render anyway)")
     for p, out in zip(chosen, outs):
         settings = export_settings(p)
-        plan = compile_plan(proj, width=settings["width"], height=settings["height"], fps=settings["fps"],
+        version = versions[p.name]
+        plan = compile_plan(version, width=settings["width"], height=settings["height"], fps=settings["fps"],
                             start=start, end=end)
         with progress_bar(f"{p.title}: {out.name}", plan.frame_count) as update:
-            result = api.export(proj, out, start=start, end=end, progress=update, preset=x264_preset, **settings)
+            result = api.export(version, out, start=start, end=end, progress=update, preset=x264_preset, **settings)
         console.print(f"[green]wrote[/] {result.path} for {p.title} ({plan.width}x{plan.height}, "
                       f"{result.frames} frames, {result.size_bytes / 1e6:.1f} MB) in {result.seconds:.1f}s")
         _report_sound(result)
