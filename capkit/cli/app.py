@@ -12,6 +12,7 @@ import typer
 
 from capkit import __version__
 from capkit.cli import beats as beats_cli
+from capkit.cli.args import canvas_size, frame_rate, new_project_file
 from capkit.cli import captions as captions_cli
 from capkit.cli import presets as presets_cli
 from capkit.cli import reframe as reframe_cli
@@ -53,15 +54,6 @@ def _root(
     pass
 
 
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = text.lower().split("x")
-        return int(w), int(h)
-    except ValueError:
-        fail(f"--size {text!r} is not WIDTHxHEIGHT, e.g. 1080x1920")
-        raise  # unreachable
-
-
 @app.command()
 def render(
     project: Annotated[Path, typer.Argument(help="The .capkit project to render.")],
@@ -83,7 +75,7 @@ def render(
         _render_presets(project, output, targets, strict, start, end, preset, adapt)
         return
     from capkit import api
-    from capkit.model.time import parse_rate, to_time
+    from capkit.model.time import to_time
     from capkit.render.export import check_output
     from capkit.render.plan import compile_plan
 
@@ -92,12 +84,7 @@ def render(
     proj = api.load(project)
     check_output(proj, output)
     choose()  # a CAPKIT_DEVICE that cannot be used is reported before any work starts
-    rate = None
-    if fps is not None:
-        try:
-            rate = parse_rate(fps)
-        except (ValueError, ZeroDivisionError):
-            fail(f"--fps {fps!r} is not a frame rate; use e.g. 30, 29.97 or 30000/1001")
+    rate = frame_rate(fps) if fps is not None else None
     plan = compile_plan(proj, width=width, height=height, fps=rate, start=to_time(start),
                         end=None if end is None else to_time(end))
     with progress_bar(f"Rendering {output.name}", plan.frame_count) as update:
@@ -176,17 +163,9 @@ def new(
 ) -> None:
     """Create a project: videos and images one after another on the main track, sound on an audio track."""
     from capkit import api
-    from capkit.model.time import parse_rate
-
-    if output.suffix != ".capkit":
-        fail(f"{output}: a project file must end in .capkit")
-    if output.exists() and not force:
-        fail(f"{output} already exists; pass --force to replace it")
-    w, h = _size(size)
-    try:
-        rate = parse_rate(fps)
-    except (ValueError, ZeroDivisionError):
-        fail(f"--fps {fps!r} is not a frame rate; use e.g. 30, 29.97 or 30000/1001")
+    new_project_file(output, force)
+    w, h = canvas_size(size)
+    rate = frame_rate(fps)
     project = api.new_project(w, h, rate, name=output.stem)
     for path in media or []:
         api.add_media(project, path, fit="fit")

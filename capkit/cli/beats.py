@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
+from capkit.cli.args import canvas_size, frame_rate, new_project_file
 from capkit.cli.report import console, fail, progress_bar
 
 EveryOpt = Annotated[int, typer.Option("--every", min=1,
@@ -102,15 +103,6 @@ def _mark(project, path: Path, music: Path, analysis, every: int, quiet: bool) -
         console.print(f"[green]saved[/] {escape(str(path))}: {added} beat markers on {len(clips)} clip(s)")
 
 
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = text.lower().split("x")
-        return int(w), int(h)
-    except ValueError:
-        fail(f"--size {text!r} is not WIDTHxHEIGHT, e.g. 1080x1920")
-        raise  # unreachable
-
-
 def beat_cut(
     music: Annotated[Path, typer.Argument(help="The song to cut to.")],
     clips: Annotated[list[Path], typer.Argument(help="Videos and images in order; each plays from one cut to the next.")],
@@ -129,19 +121,12 @@ def beat_cut(
     from capkit.beats import cut_to_beat
     from capkit.errors import CapkitError
     from capkit.model.items import FIT_MODES
-    from capkit.model.time import parse_rate
 
-    if output.suffix != ".capkit":
-        fail(f"{output}: a project file must end in .capkit")
-    if output.exists() and not force:
-        fail(f"{output} already exists; pass --force to replace it")
+    new_project_file(output, force)
     if fit not in FIT_MODES:
         fail(f"--fit must be one of {', '.join(FIT_MODES)} (got {fit!r})")
-    w, h = _size(size)
-    try:
-        rate = parse_rate(fps)
-    except (ValueError, ZeroDivisionError):
-        fail(f"--fps {fps!r} is not a frame rate; use e.g. 30, 29.97 or 30000/1001")
+    w, h = canvas_size(size)
+    rate = frame_rate(fps)
     try:
         project = api.new_project(w, h, rate, name=output.stem)
         if render is not None:

@@ -87,7 +87,7 @@ def caption(
 
 def _write(cues, out: Path, transcript, karaoke: bool, style: str) -> None:
     if out.suffix.lower() == ".json":
-        from capkit.io.atomic import replace, temp_beside
+        from capkit.io.atomic import write_text
 
         doc = {
             "language": transcript.language, "model": transcript.model, "task": transcript.task,
@@ -95,9 +95,7 @@ def _write(cues, out: Path, transcript, karaoke: bool, style: str) -> None:
                       "words": [{"text": w.text, "start": str(w.start), "end": str(w.end),
                                  "probability": round(w.probability, 3)} for w in c.words]} for c in cues],
         }
-        tmp = temp_beside(out)
-        tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        replace(tmp, out)
+        write_text(out, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
         return
     from capkit.io.subtitles import write_subtitles
 

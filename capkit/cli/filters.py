@@ -7,7 +7,6 @@ that comes from a pack (names, ids, paths) is printed literally, never read as r
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from typing import Annotated, Optional
@@ -15,26 +14,9 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from capkit.cli.report import console, err_console, fail
+from capkit.cli.report import console, err_console, fail, one_line_errors, sub_app
 
-filters_app = typer.Typer(
-    name="filters",
-    help="List the filters projects can use; install, inspect, check and remove filter packs.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-@contextlib.contextmanager
-def _one_line_errors():
-    from capkit.errors import CapkitError
-
-    try:
-        yield
-    except CapkitError as err:
-        fail(str(err))
+filters_app = sub_app("filters", "List the filters projects can use; install, inspect, check and remove filter packs.")
 
 
 def _param_json(p) -> dict:
@@ -63,7 +45,7 @@ def list_filters(
     from capkit.fx.registry import filters
     from capkit.packs import installed, load_all
 
-    with _one_line_errors():
+    with one_line_errors():
         builtins = sorted(filters().values(), key=lambda s: s.id)
         _, problems = load_all()
         packs = installed()
@@ -103,7 +85,7 @@ def info(
     from capkit import packs
     from capkit.fx.registry import get
 
-    with _one_line_errors():
+    with one_line_errors():
         if "/" in ident:
             return _show_filter(packs.resolve(ident), ident.split("/", 1)[0], as_json)
         if "." not in ident:  # built-in ids have no dots; pack ids always do
@@ -144,7 +126,7 @@ def install(
     """Install a filter pack after checking it (nothing is installed if anything is wrong)."""
     from capkit import packs
 
-    with _one_line_errors():
+    with one_line_errors():
         pack = packs.install(source, sha256=sha256, force=force)
     console.print(f"[green]installed[/] {escape(pack.id)} {escape(pack.version)} ({len(pack.filters)} filters: "
                   f"{escape(', '.join(f.id for f in pack.filters))})", soft_wrap=True)
@@ -157,7 +139,7 @@ def remove(
     """Remove an installed pack (every version, or one with ID@VERSION); works on broken packs too."""
     from capkit import packs
 
-    with _one_line_errors():
+    with one_line_errors():
         versions = packs.remove(pack_id)
     console.print(f"[green]removed[/] {escape(pack_id.split('@', 1)[0])} {escape(', '.join(versions))}")
 
@@ -169,7 +151,7 @@ def validate(
     """Check a pack as installing it would, and list every problem (installs nothing)."""
     from capkit import packs
 
-    with _one_line_errors():
+    with one_line_errors():
         report = packs.validate(path)
     if report.ok:
         console.print(f"[green]ok:[/] {escape(str(report))}", soft_wrap=True)

@@ -16,26 +16,9 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from capkit.cli.report import console, err_console, fail
+from capkit.cli.report import console, err_console, one_line_errors, sub_app
 
-models_app = typer.Typer(
-    name="models",
-    help="List the speech recognition models for captions, show where one is, download another.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-@contextlib.contextmanager
-def _one_line_errors():
-    from capkit.errors import CapkitError
-
-    try:
-        yield
-    except CapkitError as err:
-        fail(str(err))
+models_app = sub_app("models", "List the speech recognition models for captions, show where one is, download another.")
 
 
 def _size(n: int | None) -> str:
@@ -53,7 +36,7 @@ def list_models(
     """List the models: bundled ones (work offline), downloaded ones, and those you can install."""
     from capkit.captions.models import list_models as rows_of
 
-    with _one_line_errors():
+    with one_line_errors():
         rows = rows_of()
     if as_json:
         sys.stdout.write(json.dumps([
@@ -84,7 +67,7 @@ def path(
     """Print the folder of a model (joining the bundled 'base' into the user cache the first time)."""
     from capkit.captions.models import resolve_model
 
-    with _one_line_errors():
+    with one_line_errors():
         if name == "base":
             with err_console.status("Preparing the base model (once)"):
                 folder = resolve_model(name)
@@ -108,7 +91,7 @@ def install(
         installed_model_dir,
     )
 
-    with _one_line_errors():
+    with one_line_errors():
         names = downloadable_models()
         if name in ("tiny.en", "base") and available_models().get(name):
             folder = install_model(name)

@@ -37,3 +37,23 @@ def progress_bar(label: str, total: int, unit: str = "frames"):
             bar.update(task, completed=report.done, total=report.total)
 
         yield update
+
+
+@contextlib.contextmanager
+def one_line_errors():
+    """Turn a problem the user can fix (:class:`capkit.errors.CapkitError`) into one clear line and
+    exit status 2, also where a command runs outside ``capkit.cli.app.main`` (tests, sub-apps)."""
+    from capkit.errors import CapkitError
+
+    try:
+        yield
+    except CapkitError as err:
+        fail(str(err))
+
+
+def sub_app(name: str, help: str):
+    """A ``capkit NAME ...`` command group with the main app's conventions."""
+    import typer
+
+    return typer.Typer(name=name, help=help, no_args_is_help=True, add_completion=False,
+                       pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]})

@@ -40,3 +40,21 @@ def replace(tmp: Path, target: Path) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def write_text(target: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``target`` atomically: a temporary file beside it, flushed to
+    disk, renamed over it; on any failure the temporary file goes and the target is untouched."""
+    target = Path(target)
+    tmp = temp_beside(target)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target

@@ -146,17 +146,7 @@ def _utcnow() -> datetime:
 
 
 def _write_atomic(target: Path, text: str) -> None:
-    tmp = atomic.temp_beside(target)
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        atomic.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic.write_text(target, text)
 
 
 # -- sessions -------------------------------------------------------------------------------------

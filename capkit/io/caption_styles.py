@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from capkit.errors import CapkitError
-from capkit.io.atomic import replace, temp_beside
+from capkit.io.atomic import write_text
 from capkit.io.serialize import SchemaError, from_json, to_json
-from capkit.io.text_files import read_text
+from capkit.io.text_files import read_data_file
 from capkit.model.caption_items import CaptionStyle
 
 FORMAT = "capkit.caption-style"
@@ -73,16 +73,7 @@ def names() -> list[str]:
 def read_preset(path: str | os.PathLike, *, builtin: bool = False) -> StylePreset:
     """Read and check one style file."""
     path = Path(path)
-    text = read_text(path, "caption style", CaptionStyleError)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise CaptionStyleError(f"{path}: not valid JSON at line {err.lineno}: {err.msg}") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise CaptionStyleError(f"{path}: not a caption style (expected \"format\": \"{FORMAT}\")")
-    if not isinstance(doc.get("version"), int) or doc["version"] > VERSION:
-        raise CaptionStyleError(f"{path}: style format version {doc.get('version')!r} is newer than this capkit "
-                                f"reads ({VERSION}); update capkit")
+    doc = read_data_file(path, FORMAT, VERSION, "caption style", CaptionStyleError)
     try:
         style = from_json(doc.get("style"), CaptionStyle, "style")
     except SchemaError as err:
@@ -119,10 +110,7 @@ def save_style(style: CaptionStyle, path: str | os.PathLike | None = None, *, de
     target = Path(path) if path is not None else user_dir() / f"{style.name}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     doc = {"format": FORMAT, "version": VERSION, "description": description, "style": to_json(style)}
-    tmp = temp_beside(target)
-    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    replace(tmp, target)
-    return target
+    return write_text(target, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
 __all__ = ["DEFAULT", "CaptionStyleError", "StylePreset", "load_style", "names", "presets", "read_preset",

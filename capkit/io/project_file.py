@@ -12,7 +12,6 @@ Loading never writes: a broken, truncated or newer file is reported and left as 
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import os
@@ -82,18 +81,7 @@ def save(project: Project, path: str | os.PathLike, *, fingerprints: bool = True
     folder = target.resolve().parent
     if not folder.is_dir():
         raise ProjectFileError(f"cannot save {target}: the folder {folder} does not exist")
-    tmp = atomic.temp_beside(target)
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        atomic.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return target
+    return atomic.write_text(target, text)
 
 
 def loads(text: str, project_path: str | os.PathLike | None = None, *, name: str = "project") -> Project:

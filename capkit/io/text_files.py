@@ -29,3 +29,21 @@ def read_text(path: Path, kind: str, error: type[CapkitError], name: str | None 
         raise error(
             f"{name}: line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
         ) from None
+
+
+def read_data_file(path: Path, fmt: str, version: int, kind: str, error: type[CapkitError]) -> dict:
+    """A versioned JSON data file (``{"format": fmt, "version": N, ...}``), checked for its format
+    and for a version this capkit reads; every problem is one ``error`` naming the file."""
+    import json
+
+    text = read_text(path, kind, error)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise error(f"{path}: not valid JSON at line {err.lineno}: {err.msg}") from None
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
+        raise error(f"{path}: not a {kind} file (expected \"format\": \"{fmt}\")")
+    if not isinstance(doc.get("version"), int) or doc["version"] > version:
+        raise error(f"{path}: {kind} format version {doc.get('version')!r} is newer than this capkit reads "
+                    f"({version}); update capkit")
+    return doc

@@ -15,7 +15,6 @@ preset replaces it); ``capkit presets list | show NAME`` prints them.
 
 from __future__ import annotations
 
-import json
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -123,18 +122,10 @@ def _files() -> dict[str, Path]:
 
 
 def read_preset(path: str | os.PathLike) -> Preset:
-    from capkit.io.text_files import read_text
+    from capkit.io.text_files import read_data_file
 
     path = Path(path)
-    try:
-        doc = json.loads(read_text(path, "export preset", PresetError))
-    except json.JSONDecodeError as err:
-        raise PresetError(f"{path}: not valid JSON at line {err.lineno}: {err.msg}") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise PresetError(f"{path}: not an export preset (expected \"format\": \"{FORMAT}\")")
-    if not isinstance(doc.get("version"), int) or doc["version"] > VERSION:
-        raise PresetError(f"{path}: preset format version {doc.get('version')!r} is newer than this capkit "
-                          f"reads ({VERSION}); update capkit")
+    doc = read_data_file(path, FORMAT, VERSION, "export preset", PresetError)
     try:
         preset = Preset.model_validate(doc.get("preset"))
     except ValidationError as err:
