@@ -14,6 +14,7 @@ from capkit import __version__
 from capkit.cli import beats as beats_cli
 from capkit.cli.args import canvas_size, frame_rate, new_project_file
 from capkit.cli import captions as captions_cli
+from capkit.cli import interchange as interchange_cli
 from capkit.cli import presets as presets_cli
 from capkit.cli import reframe as reframe_cli
 from capkit.cli.filters import filters_app
@@ -38,6 +39,10 @@ app.command("check")(presets_cli.check)
 app.command("reframe")(reframe_cli.reframe)
 app.command("beats")(beats_cli.beats)
 app.command("beat-cut")(beats_cli.beat_cut)
+app.command("export-timeline")(interchange_cli.export_timeline)
+app.command("import-timeline")(interchange_cli.import_timeline)
+app.command("bundle")(interchange_cli.bundle)
+app.command("unbundle")(interchange_cli.unbundle)
 
 
 def _version(value: bool) -> None:
