@@ -86,3 +86,22 @@ def test_scripts_are_executable():
         mode = (PKG / name).stat().st_mode
         assert mode & stat.S_IXUSR, f"packaging/{name} is not executable"
         assert (PKG / name).read_text().startswith("#!/usr/bin/env bash\n")
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_resources_and_filters(tmp_path):
+    """An installed (non-editable) capkit finds its fonts, schemas, presets, caption styles and
+    looks inside the package (setup.py copies them in when building a wheel)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(root), "--no-deps", "-q",
+                    "-w", str(tmp_path)], check=True, timeout=600)
+    (wheel,) = tmp_path.glob("capkit-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in ("capkit/_resources/fonts/Inter-Regular.otf", "capkit/_resources/schemas/project.schema.json",
+                   "capkit/_resources/presets/tiktok.json", "capkit/_resources/caption-styles/karaoke.json",
+                   "capkit/_filters/dev.capkit.looks/capkit-pack.json"):
+        assert needed in names, needed
