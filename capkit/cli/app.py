@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from capkit import __version__
+from capkit.cli import batch as batch_cli
 from capkit.cli import beats as beats_cli
 from capkit.cli.args import canvas_size, frame_rate, new_project_file
 from capkit.cli import captions as captions_cli
@@ -39,6 +40,7 @@ app.command("check")(presets_cli.check)
 app.command("reframe")(reframe_cli.reframe)
 app.command("beats")(beats_cli.beats)
 app.command("beat-cut")(beats_cli.beat_cut)
+app.command("batch")(batch_cli.batch)
 app.command("export-timeline")(interchange_cli.export_timeline)
 app.command("import-timeline")(interchange_cli.import_timeline)
 app.command("bundle")(interchange_cli.bundle)
