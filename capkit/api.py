@@ -173,13 +173,21 @@ def add_filter(project: Project, filter_id: str, params: dict | None = None, *, 
 
 
 def export(project: Project, out: str | os.PathLike, *, width=None, height=None, fps=None, start=0, end=None,
-           progress=None, cancel=None, **settings):
-    """Export to an MP4; returns an :class:`~capkit.render.export.ExportResult`."""
+           progress=None, cancel=None, jobs: int = 1, **settings):
+    """Export to an MP4; returns an :class:`~capkit.render.export.ExportResult`.
+
+    ``jobs`` > 1 renders keyframe-aligned pieces in that many processes and joins them without
+    re-encoding (:mod:`capkit.render.segments`); worth it with more than two cores. A script that
+    uses it must keep its code under ``if __name__ == "__main__":`` (workers are spawned)."""
     from capkit.render.export import ExportSettings
     from capkit.render.export import export as export_plan
 
     cfg = ExportSettings(width=width, height=height, fps=None if fps is None else parse_rate(fps),
                          start=to_time(start), end=None if end is None else to_time(end), **settings)
+    if jobs > 1:
+        from capkit.render.segments import export_segmented
+
+        return export_segmented(project, out, cfg, jobs=jobs, progress=progress, cancel=cancel)
     return export_plan(project, out, cfg, progress=progress, cancel=cancel)
 
 
