@@ -103,11 +103,11 @@ def caption_times(duration: int) -> list[tuple[Fraction, Fraction]]:
 # the three implementations (each runs in its own process)
 
 
-def run_capkit(clip: Path, music: Path, out: Path, duration: int) -> float:
+def build_project(clip: Path, music: Path, duration: int):
+    """The recipe as a capkit project (also used by benchmarks/loudness.py and segments.py)."""
     from capkit import api
     from capkit.model import Stroke, TextStyle
 
-    started = time.perf_counter()
     p = api.new_project(W, H, FPS)
     api.add_media(p, clip, fit="fill", duration=duration)
     api.add_filter(p, "grade", GRADE)
@@ -118,7 +118,14 @@ def run_capkit(clip: Path, music: Path, out: Path, duration: int) -> float:
     for text, (start, end) in zip(CAPTIONS, caption_times(duration)):
         api.add_text(p, text, start=start, duration=end - start, y=CAPTION_Y, style=caption)
     api.add_audio(p, music, duration=duration, volume_db=MUSIC_DB, fade_in=FADE, fade_out=FADE)
-    api.export(p, out, crf=23, preset="veryfast")
+    return p
+
+
+def run_capkit(clip: Path, music: Path, out: Path, duration: int) -> float:
+    from capkit import api
+
+    started = time.perf_counter()
+    api.export(build_project(clip, music, duration), out, crf=23, preset="veryfast")
     return time.perf_counter() - started
 
 

@@ -40,22 +40,7 @@ OUT = reel.OUT
 
 
 def build_project(clip: Path, music: Path, duration: int):
-    """The reel recipe's project, as ``reel.run_capkit`` builds it."""
-    from capkit import api
-    from capkit.model import Stroke, TextStyle
-
-    p = api.new_project(reel.W, reel.H, reel.FPS)
-    api.add_media(p, clip, fit="fill", duration=duration)
-    api.add_filter(p, "grade", reel.GRADE)
-    api.add_filter(p, "vignette", reel.VIGNETTE)
-    title = TextStyle(size=reel.TITLE_SIZE, bold=True, color="#FFFFFF", stroke=Stroke("#000000", reel.TITLE_STROKE))
-    caption = TextStyle(size=reel.CAPTION_SIZE, bold=True, color="#FFFFFF",
-                        stroke=Stroke("#000000", reel.CAPTION_STROKE))
-    api.add_text(p, reel.TITLE, start=0, duration=duration, y=reel.TITLE_Y, style=title)
-    for text, (start, end) in zip(reel.CAPTIONS, reel.caption_times(duration)):
-        api.add_text(p, text, start=start, duration=end - start, y=reel.CAPTION_Y, style=caption)
-    api.add_audio(p, music, duration=duration, volume_db=reel.MUSIC_DB, fade_in=reel.FADE, fade_out=reel.FADE)
-    return p
+    return reel.build_project(clip, music, duration)
 
 
 def run_child(args) -> dict:

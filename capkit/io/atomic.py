@@ -58,3 +58,19 @@ def write_text(target: Path, text: str) -> Path:
             os.unlink(tmp)
         raise
     return target
+
+
+@contextlib.contextmanager
+def replacing(target: Path, suffix: str = ".tmp"):
+    """``with replacing(target) as tmp:`` write ``tmp``; it replaces ``target`` when the block
+    ends normally and is deleted when it raises (cancel, Ctrl+C, failure), so the target is either
+    the old file or the complete new one."""
+    target = Path(target)
+    tmp = temp_beside(target, suffix=suffix)
+    try:
+        yield tmp
+        replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

@@ -37,9 +37,9 @@ from pathlib import Path
 from capkit.errors import Cancelled, CapkitError, RenderError
 from capkit.io import atomic
 from capkit.model.project import Project
+from capkit.progress import CancelToken, Progress, ProgressFn
 from capkit.render.loudness import Loudness
 from capkit.render.plan import RenderPlan, compile_plan
-from capkit.progress import CancelToken, Progress, ProgressFn
 
 CONTAINERS = {".mp4": "mp4", ".mov": "mov", ".m4v": "mp4"}
 
@@ -92,23 +92,23 @@ def export(
     cancel: CancelToken | None = None,
 ) -> ExportResult:
     """Render ``project`` to ``out``. Raises ``Cancelled`` or a ``CapkitError``; never leaves a partial file."""
+    target, fmt, plan = prepare(project, out, settings)
+    started = time.perf_counter()
+    with atomic.replacing(target, suffix=f".part{target.suffix}") as tmp:
+        loudness, gain_db = _run(plan, tmp, fmt, settings, progress, cancel or CancelToken(), started)
+    return ExportResult(target, plan.frame_count, plan.duration, time.perf_counter() - started,
+                        target.stat().st_size, loudness, gain_db)
+
+
+def prepare(project: Project, out: str | os.PathLike, settings: ExportSettings) -> tuple[Path, str, RenderPlan]:
+    """The checked target, its container format and the render plan of an export."""
     target = Path(out)
     fmt = check_output(project, target)
     plan = compile_plan(project, width=settings.width, height=settings.height, fps=settings.fps,
                         start=settings.start, end=settings.end)
     if plan.width % 2 or plan.height % 2:
         raise RenderError(f"output size {plan.width}x{plan.height} must have even sides for H.264")
-    tmp = atomic.temp_beside(target, suffix=f".part{target.suffix}")
-    started = time.perf_counter()
-    try:
-        loudness, gain_db = _run(plan, tmp, fmt, settings, progress, cancel or CancelToken(), started)
-        atomic.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return ExportResult(target, plan.frame_count, plan.duration, time.perf_counter() - started,
-                        target.stat().st_size, loudness, gain_db)
+    return target, fmt, plan
 
 
 def check_output(project: Project, target: Path) -> str:

@@ -58,8 +58,8 @@ from capkit.render.export import (
     AAC_TRUE_PEAK_MARGIN_DB,
     ExportResult,
     ExportSettings,
-    check_output,
     normalising_gain,
+    prepare,
 )
 from capkit.render.loudness import Loudness
 from capkit.render.plan import RenderPlan, compile_plan
@@ -122,16 +122,10 @@ def export_segmented(
         raise RenderError(f"the number of parallel jobs must be a whole number of at least 1, got {jobs!r}")
     started = time.perf_counter()
     cancel = cancel or CancelToken()
-    target = Path(out)
-    fmt = check_output(project, target)
-    plan = compile_plan(project, width=settings.width, height=settings.height, fps=settings.fps,
-                        start=settings.start, end=settings.end)
-    if plan.width % 2 or plan.height % 2:
-        raise RenderError(f"output size {plan.width}x{plan.height} must have even sides for H.264")
+    target, fmt, plan = prepare(project, out, settings)
     segments = plan_segments(plan, settings.gop_seconds, jobs=jobs, segment_seconds=segment_seconds)
     video = segment_settings(settings, plan)
-    tmp = atomic.temp_beside(target, suffix=f".part{target.suffix}")
-    try:
+    with atomic.replacing(target, suffix=f".part{target.suffix}") as tmp:
         work = Path(tempfile.mkdtemp(prefix=f".{target.name}.segments-", dir=target.resolve().parent))
         try:
             loudness, gain_db, pieces, audio_path = _render(project, plan, segments, video, settings, work,
@@ -143,11 +137,6 @@ def export_segmented(
             shutil.rmtree(work, ignore_errors=True)
         if cancel.cancelled:
             raise Cancelled()
-        atomic.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
     return ExportResult(target, plan.frame_count, plan.duration, time.perf_counter() - started,
                         target.stat().st_size, loudness, gain_db)
 
