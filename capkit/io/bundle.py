@@ -42,7 +42,7 @@ from pathlib import Path, PurePosixPath
 
 from capkit import __version__
 from capkit.errors import CapkitError
-from capkit.io import atomic
+from capkit.io import archive_rules, atomic
 from capkit.io.project_file import dumps, load
 from capkit.model.caption_items import CaptionItem
 from capkit.model.items import FilterItem, MediaRef, TextItem, VideoClip
@@ -111,7 +111,9 @@ def _text_styles(project: Project):
 
 def _embedding(path: Path, index: int) -> str:
     """What a font's licence says about embedding it in a document (OpenType OS/2 ``fsType``)."""
-    from capkit.render.fonts import _read_tables  # the small OpenType reader capkit already has
+    from capkit.render.fonts import (
+        _read_tables,  # the small OpenType reader capkit already has
+    )
 
     try:
         _, data = _read_tables(path, index, ("OS/2",))
@@ -340,24 +342,6 @@ def bundle(project_path: str | os.PathLike, out: str | os.PathLike, *, proxies: 
 # --- opening ----------------------------------------------------------------------------------------
 
 
-def _rules():
-    """The filter packs' archive rules (:mod:`capkit.packs.archive`), shared rather than copied; loaded
-    when a bundle is opened, so ``capkit.io`` does not load the packs package."""
-    from capkit.packs import archive
-
-    return archive
-
-
-def _rule(check, *args):
-    """Apply one of the packs' archive rules, in a bundle's words (the rules speak of packs)."""
-    from capkit.packs.errors import PackError
-
-    try:
-        return check(*args)
-    except PackError as err:
-        raise BundleError(str(err).replace("the pack", "the bundle").replace("a pack", "a bundle")) from None
-
-
 def _read_manifest(zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> dict:
     info = infos.get(MANIFEST)
     if info is None:
@@ -389,7 +373,6 @@ def _check_entries(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     """Every entry by its path, after the archive rules; raises BundleError for the first one broken."""
     import stat
 
-    rules = _rules()
     entries: dict[str, zipfile.ZipInfo] = {}
     seen: set[str] = set()
     total = 0
@@ -397,12 +380,12 @@ def _check_entries(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     if len(infos) > MAX_FILES:
         raise BundleError(f"it holds {len(infos):,} files; a bundle may hold at most {MAX_FILES:,}")
     for info in infos:
-        path = _rule(rules._entry_path, info.filename)
-        if not path.parts or rules._skipped(path.parts):
+        path = archive_rules.entry_path(info.filename, BundleError, "bundle")
+        if not path.parts or archive_rules.skipped(path.parts):
             continue
         mode = info.external_attr >> 16
         if stat.S_IFMT(mode):  # zips made on Windows carry no Unix mode
-            _rule(rules._kind_problem, info.filename, mode)
+            archive_rules.check_kind(info.filename, mode, BundleError, "bundle")
         key = str(path).casefold()
         if key in seen:
             raise BundleError(f"it holds {info.filename!r} twice")
@@ -411,7 +394,7 @@ def _check_entries(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
             continue
         if info.flag_bits & 0x1:
             raise BundleError(f"archive entry {info.filename!r} is encrypted")
-        if info.file_size > rules.RATIO_FLOOR and info.file_size > rules.MAX_RATIO * max(info.compress_size, 1):
+        if archive_rules.is_bomb(info.file_size, info.compress_size):
             raise BundleError(f"archive entry {info.filename!r} expands {info.file_size / max(info.compress_size, 1):,.0f} "
                               "times its packed size; refusing what looks like a zip bomb")
         total += info.file_size
@@ -513,11 +496,10 @@ def open_bundle(path: str | os.PathLike, into_folder: str | os.PathLike) -> Path
                     raise BundleError(f"it needs {needed / 1e9:,.1f} GB and {dest.resolve().parent} has only "
                                       f"{free / 1e9:,.1f} GB free")
                 manifest = _read_manifest(zf, entries)
-                rules = _rules()
                 listed = {}
                 for want in manifest["files"]:
-                    key = str(_rule(rules._entry_path, want["path"])).casefold()
-                    if want["path"] == MANIFEST or rules._skipped(PurePosixPath(want["path"]).parts):
+                    key = str(archive_rules.entry_path(want["path"], BundleError, "bundle")).casefold()
+                    if want["path"] == MANIFEST or archive_rules.skipped(PurePosixPath(want["path"]).parts):
                         raise BundleError(f"{MANIFEST} lists {want['path']!r}, which a bundle cannot hold")
                     if key in listed:
                         raise BundleError(f"{MANIFEST} lists {want['path']!r} twice")

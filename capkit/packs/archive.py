@@ -17,22 +17,18 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
+from capkit.io.archive_rules import MAX_RATIO, RATIO_FLOOR, check_kind, entry_path
+from capkit.io.archive_rules import skipped as _skipped
 from capkit.packs.errors import PackError
 from capkit.packs.manifest import MANIFEST
 
 MAX_FILES = 2000
 MAX_TOTAL_BYTES = 200_000_000
-MAX_RATIO = 100
-RATIO_FLOOR = 1_000_000  # entries smaller than this expand to no harm, whatever their ratio
 _CHUNK = 1 << 20
 
 
 def _mb(n: int) -> str:
     return f"{n / 1e6:,.0f} MB" if n >= 10e6 else f"{n / 1e6:.1f} MB"
-
-
-def _skipped(parts: tuple[str, ...]) -> bool:
-    return any(p.startswith(".") for p in parts) or parts[:1] == ("__MACOSX",)
 
 
 def _check_totals(files: int, total: int) -> None:
@@ -43,22 +39,12 @@ def _check_totals(files: int, total: int) -> None:
 
 
 def _kind_problem(name: str, mode: int) -> None:
-    if stat.S_ISLNK(mode):
-        raise PackError(f"{name!r} is a symbolic link; a pack may hold only plain files and folders")
-    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        raise PackError(f"{name!r} is a device file or pipe; a pack may hold only plain files and folders")
+    check_kind(name, mode, PackError, "pack")
 
 
 def _entry_path(name: str) -> PurePosixPath:
     """The relative path an archive entry names, or PackError if it would escape the pack."""
-    if "\\" in name:
-        raise PackError(f"archive entry {name!r} has a backslash in its name; zip paths use '/'")
-    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        raise PackError(f"archive entry {name!r} is an absolute path; entries must be relative to the pack")
-    path = PurePosixPath(name)
-    if ".." in path.parts:
-        raise PackError(f"archive entry {name!r} points outside the pack")
-    return path
+    return entry_path(name, PackError, "pack")
 
 
 def unpack(source: Path, dest: Path) -> None:
