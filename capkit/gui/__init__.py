@@ -13,6 +13,11 @@ the render engine; long work runs off the GUI thread and reports back by signals
   pause and J/K/L
 - :mod:`~capkit.gui.media_bin` imported media with thumbnails; :mod:`~capkit.gui.media_import` media
   to an undoable edit
-- :mod:`~capkit.gui.inspector` the selected item's properties
+- :mod:`~capkit.gui.inspector` the selected item's properties, editable (fields in
+  :mod:`~capkit.gui.widgets`); :mod:`~capkit.gui.panels` text presets, filters, sounds, captions
+- :mod:`~capkit.gui.export_dialog` presets, checks, progress and cancel; :mod:`~capkit.gui.autosave` and
+  :mod:`~capkit.gui.recovery_dialog` nothing lost; :mod:`~capkit.gui.overlays` safe zones and handles;
+  :mod:`~capkit.gui.audio_preview` sound while playing; :mod:`~capkit.gui.proxies` light copies for
+  fast seeking; :mod:`~capkit.gui.background` jobs off the GUI thread
 - :mod:`~capkit.gui.start_screen` recent projects (:mod:`~capkit.gui.recent`) and new-project presets
 """

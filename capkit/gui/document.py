@@ -37,6 +37,7 @@ class Document(QObject):
         self._selection: set[str] = set()
         self._playhead = Fraction(0)
         self._dirty = False
+        self._unsaved = False  # a project that no file holds yet (restored from a backup)
         self.revision = 0  # bumped on every project change; views cache against it
 
     # --- state ------------------------------------------------------------------------------
@@ -51,7 +52,7 @@ class Document(QObject):
 
     @property
     def dirty(self) -> bool:
-        return self.history.dirty
+        return self.history.dirty or self._unsaved
 
     @property
     def title(self) -> str:
@@ -107,11 +108,15 @@ class Document(QObject):
 
     # --- files ------------------------------------------------------------------------------
 
-    def replace(self, project: Project, path: str | Path | None = None) -> None:
-        """Start over with another project (new or opened): empty undo stack, clean state."""
+    def replace(self, project: Project, path: str | Path | None = None, *, unsaved: bool = False) -> None:
+        """Start over with another project (new or opened): empty undo stack, clean state.
+
+        ``unsaved`` marks a project the file at ``path`` does not hold (one restored from a
+        backup): it stays dirty until saved, so closing asks first."""
         self._project = project
         self.history = History(project)
         self.history.mark_saved()
+        self._unsaved = unsaved
         self._path = Path(path) if path else None
         self._selection = set()
         self._playhead = Fraction(0)
@@ -138,6 +143,7 @@ class Document(QObject):
             path = path.with_name(path.name + project_file.SUFFIX)
         project_file.save(self._project, path)
         self.history.mark_saved()
+        self._unsaved = False
         if self._path != path.resolve():
             self._path = path.resolve()
             self.path_changed.emit()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -24,12 +24,15 @@ from PySide6.QtWidgets import (
 
 from capkit import api
 from capkit.errors import CapkitError
-from capkit.gui import recent
+from capkit.gui import overlays, recent
+from capkit.gui.audio_preview import AudioPreview
+from capkit.gui.autosave import AutosaveController, status_text
 from capkit.gui.document import Document
 from capkit.gui.icons import action_icon
 from capkit.gui.inspector import Inspector
 from capkit.gui.media_bin import MediaBin
 from capkit.gui.media_import import add_media_edit
+from capkit.gui.panels import install_panels
 from capkit.gui.playback import Playback
 from capkit.gui.preview import PreviewWidget
 from capkit.gui.start_screen import StartScreen
@@ -45,6 +48,7 @@ ACTIONS = {
     "save": ("&Save", ["Ctrl+S"], False),
     "save_as": ("Save &As…", ["Ctrl+Shift+S"], False),
     "import": ("&Import Media…", ["Ctrl+I"], True),
+    "export": ("&Export…", ["Ctrl+E"], True),
     "quit": ("&Quit", ["Ctrl+Q"], False),
     "undo": ("&Undo", ["Ctrl+Z"], True),
     "redo": ("&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], True),
@@ -61,21 +65,27 @@ ACTIONS = {
     "next_frame": ("Next Frame", ["Right"], False),
 }
 MENUS = {
-    "&File": ["new", "open", "save", "save_as", None, "import", None, "quit"],
+    "&File": ["new", "open", "save", "save_as", None, "import", "export", None, "quit"],
     "&Edit": ["undo", "redo", None, "split", "delete", "ripple_delete"],
     "&View": ["zoom_in", "zoom_out"],
     "&Playback": ["play", "backward", "pause", "forward", None, "prev_frame", "next_frame"],
 }
-TOOLBAR = ["import", None, "undo", "redo", None, "split", "delete", "ripple_delete", None, "play", None,
+TOOLBAR = ["import", "export", None, "undo", "redo", None, "split", "delete", "ripple_delete", None, "play", None,
            "zoom_out", "zoom_in"]
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, document: Document | None = None) -> None:
+    """The editor's window. With a ``session`` (:func:`capkit.gui.autosave.start_session`) it
+    autosaves; ``autosave`` passes options to :class:`~capkit.gui.autosave.AutosaveController`."""
+
+    def __init__(self, document: Document | None = None, *, session=None, autosave: dict | None = None,
+                 audio: AudioPreview | None = None) -> None:
         super().__init__()
         self.setObjectName("main-window")
         self.document = document or Document(api.new_project(name="Untitled"))
-        self.playback = Playback(self.document, self)
+        self.audio = audio or AudioPreview(self)
+        self.playback = Playback(self.document, self, audio=self.audio)
+        self.export_dialog = None
         self.resize(1400, 860)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
 
@@ -93,9 +103,18 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
+        install_panels(self)  # Text, Filters, Sounds beside Media; Captions beside the Inspector
+
         self.action_map: dict[str, QAction] = {}
         self._build_actions()
-        self.statusBar().addPermanentWidget(QLabel("", self))
+        self.autosave_label = QLabel("", self)
+        self.autosave_label.setObjectName("autosave-status")
+        self.statusBar().addPermanentWidget(self.autosave_label)
+        self.autosave: AutosaveController | None = None
+        if session is not None:
+            self.autosave = AutosaveController(self.document, session, parent=self, **(autosave or {}))
+            self.autosave.autosaved.connect(self._autosaved)
+            self.autosave.failed.connect(self._autosave_failed)
 
         doc = self.document
         doc.changed.connect(self._refresh)
@@ -108,7 +127,30 @@ class MainWindow(QMainWindow):
         self.timeline.view.media_dropped.connect(self._dropped_on_timeline)
         self.timeline.view.message.connect(lambda msg: self.statusBar().showMessage(msg, 5000))
         self.playback.state_changed.connect(self._playing)
+        self.playback.state_changed.connect(self.preview.set_playing)
+        self.audio.problem.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         self._refresh()
+
+    def _safe_zone_menu(self, view_menu) -> None:
+        """View > Safe Zones: none, or the areas one platform's buttons and labels cover."""
+        menu = view_menu.addMenu("Safe &Zones")
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        choices = [(None, "&None")]
+        for name in overlays.SAFE_ZONE_PRESETS:
+            try:
+                choices.append((name, overlays.safe_zone_title(name)))
+            except CapkitError:
+                continue  # a preset that does not read is skipped, the others still show
+        for name, text in choices:
+            action = QAction(text, self)
+            action.setObjectName(f"action-safe-zone-{name or 'none'}")
+            action.setCheckable(True)
+            action.setChecked(name is None)
+            action.triggered.connect(lambda _=False, n=name: self.preview.set_safe_zone(n))
+            group.addAction(action)
+            menu.addAction(action)
+            self.action_map[f"safe_zone_{name or 'none'}"] = action
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -141,7 +183,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         handlers = {
             "new": self.new_project, "open": self.open_dialog, "save": self.save, "save_as": self.save_as_dialog,
-            "import": self.media_bin.import_dialog, "quit": self.close,
+            "import": self.media_bin.import_dialog, "export": self.open_export_dialog, "quit": self.close,
             "undo": self.document.undo, "redo": self.document.redo,
             "split": self.split, "delete": self.delete, "ripple_delete": lambda: self.delete(ripple=True),
             "zoom_in": self.timeline.zoom_in, "zoom_out": self.timeline.zoom_out,
@@ -164,6 +206,8 @@ class MainWindow(QMainWindow):
             menu = self.menuBar().addMenu(title)
             for name in names:
                 menu.addSeparator() if name is None else menu.addAction(self.action_map[name])
+            if title == "&View":
+                self._safe_zone_menu(menu)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("toolbar-main")
         toolbar.setMovable(False)
@@ -191,6 +235,13 @@ class MainWindow(QMainWindow):
 
     def _playing(self, playing: bool) -> None:
         self.play_button.setText("❚❚" if playing else "▶")
+
+    def _autosaved(self, backup) -> None:
+        self.autosave_label.setText(status_text(backup))
+
+    def _autosave_failed(self, message: str) -> None:
+        self.autosave_label.setText("autosave failed")
+        self.statusBar().showMessage(message, 10_000)
 
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, "capkit", message)
@@ -240,7 +291,35 @@ class MainWindow(QMainWindow):
             self.show_error(str(err))
             return False
         recent.remember(path)
+        from capkit.io.backups import clean_stale_temps
+
+        clean_stale_temps(self.document.path)  # what a save killed midway left beside the file
         return True
+
+    def open_backup(self, backup) -> bool:
+        """Open an autosave backup as unsaved changes to its project (the file is not touched)."""
+        self.playback.pause()
+        try:
+            project = backup.load()
+        except CapkitError as err:
+            self.show_error(str(err))
+            return False
+        self.document.replace(project, backup.original, unsaved=True)
+        self.statusBar().showMessage(f"Restored the autosave of {backup.time.astimezone():%H:%M:%S}; "
+                                     "save to keep it", 10_000)
+        return True
+
+    def open_export_dialog(self):
+        """File > Export: the dialog works on a copy of the project as it is now."""
+        from capkit.gui.export_dialog import ExportDialog
+
+        self.playback.pause()
+        if self.export_dialog is not None and self.export_dialog.running:
+            self.export_dialog.raise_()
+            return self.export_dialog
+        self.export_dialog = ExportDialog(self.document.snapshot(), self.document.path, self)
+        self.export_dialog.open()
+        return self.export_dialog
 
     def save(self) -> bool:
         if self.document.path is None:
@@ -265,8 +344,13 @@ class MainWindow(QMainWindow):
         if not self.confirm_discard():
             event.ignore()
             return
+        if self.export_dialog is not None:
+            self.export_dialog.reject()  # cancels an export (no half-written file) and ends its threads
         self.playback.pause()
         self.preview.shutdown()
+        self.audio.shutdown()
+        if self.autosave is not None:
+            self.autosave.close()
         event.accept()
 
     # --- editing ------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ SHOT = Path("/tmp/capkit-gui-shot.png")
 
 def test_window_has_the_editor_panels_and_menus(window):
     docks = {d.windowTitle() for d in window.findChildren(QDockWidget)}
-    assert docks == {"Media", "Inspector", "Timeline"}
+    assert docks == {"Media", "Inspector", "Timeline", "Text", "Filters", "Sounds", "Captions"}
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["&File", "&Edit", "&View", "&Playback"]
     assert window.action_map["ripple_delete"].shortcut().toString() == "Shift+Del"
@@ -88,6 +88,7 @@ def test_refused_gestures_show_the_reason(window, dialogs):
 
 
 def test_main_opens_a_project_given_on_the_command_line(qtbot, tmp_path, dialogs, monkeypatch):
+    monkeypatch.setenv("CAPKIT_DATA_DIR", str(tmp_path / "data"))  # the autosave session's lock goes here
     path = tmp_path / "cli.capkit"
     project_file.save(sample_project(), path)
     seen = []
@@ -105,6 +106,7 @@ def test_main_opens_a_project_given_on_the_command_line(qtbot, tmp_path, dialogs
     assert seen == ["cli — capkit"]
     assert main([str(tmp_path / "missing.capkit")]) == 2
     assert "missing.capkit" in dialogs[-1][1]
+    assert list((tmp_path / "data" / "backups" / "sessions").iterdir()) == []  # both ended cleanly
 
 
 def test_screenshot_of_the_editor(window, qtbot, media):

@@ -77,3 +77,43 @@ def test_playback_stops_at_the_end(window, qtbot):
     window.playback.play()
     qtbot.waitUntil(lambda: not window.playback.playing, timeout=5_000)
     assert doc.playhead == doc.project.duration
+
+
+def test_big_sources_get_proxies_for_quick_drafts_then_the_original_frame(qtbot, dialogs, tmp_path, monkeypatch):
+    """A 1080p clip: the preview makes a 720p proxy in the background, draws drafts from it, and
+    redraws from the original once the playhead rests; both show the same picture."""
+    import numpy as np
+
+    import capkit
+    from capkit.gui.document import Document
+    from capkit.gui.main_window import MainWindow
+    from capkit.gui.proxies import proxy_path
+    from capkit.synth.video import scene_pattern, write_video
+
+    monkeypatch.setenv("CAPKIT_CACHE_DIR", str(tmp_path / "cache"))
+    src = write_video(tmp_path / "big.mp4", lambda n: scene_pattern(1920, 1080, n, 30), fps=30, n_frames=20, gop=10)
+    project = capkit.new_project(1080, 1920, fps=30)
+    capkit.add_media(project, src, fit="fill")
+    win = MainWindow(Document(project))
+    qtbot.addWidget(win)
+    win.resize(1000, 800)
+    win.show()
+    preview = win.preview
+    with qtbot.waitSignal(preview.proxies.made, timeout=30_000):
+        pass
+    assert preview.proxies.ready == {str(src): str(proxy_path(src))}
+    drafts, finals = [], []
+    preview.worker.frame_ready.connect(lambda image, req: (drafts if req.draft else finals).append((image, req)))
+    win.document.set_playhead(F(13, 30))
+    qtbot.waitUntil(lambda: bool(finals) and finals[-1][1].t == F(13, 30), timeout=10_000)
+    draft = next(image for image, req in drafts if req.t == F(13, 30))
+    final = finals[-1][0]
+    assert preview.shown.proxy_set == 0 and (draft.width(), draft.height()) == (final.width(), final.height())
+
+    def pixels(image):
+        ptr = image.constBits()
+        return np.frombuffer(ptr, np.uint8, image.sizeInBytes()).reshape(image.height(), image.bytesPerLine())
+
+    assert np.abs(pixels(draft).astype(int) - pixels(final)).mean() < 6
+    win.close()
+    preview.shutdown()
