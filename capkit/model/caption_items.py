@@ -171,7 +171,8 @@ def spread(texts: list[str], start: Fraction, end: Fraction) -> list[tuple[Fract
     at = start
     for w in weights:
         nxt = at + (end - start) * Fraction(w, total) if total else at
-        out.append((_ms(at), _ms(nxt)))
+        # rounded to the millisecond, but never outside [start, end] (whose ends may be finer)
+        out.append((min(max(_ms(at), start), end), min(max(_ms(nxt), start), end)))
         at = nxt
     return out
 

@@ -139,3 +139,14 @@ def test_caption_track_survives_a_save(project):
 def test_check_project_names_bad_word_times(project):
     project.find("k1")[1].words[0].end = F(9)
     assert any("words[0]" in p and "inside the caption" in p for p in check_project(project))
+
+
+def test_words_added_to_a_caption_cut_short_stay_inside_it(project):
+    """Found by the undo property test: a caption trimmed to 1/6 s, then given more words."""
+    h = History(project)
+    h.do(TrimEnd("k1", F(7, 6)))
+    h.do(SetCaptionText("k1", "Hello there, friend"))
+    item = project.find("k1")[1]
+    assert [w.text for w in item.words] == ["Hello", "there,", "friend"]
+    assert all(0 <= w.start <= w.end <= item.duration for w in item.words)
+    assert not check_project(project)
