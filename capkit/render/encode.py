@@ -20,8 +20,42 @@ from capkit.render.plan import RenderPlan
 from capkit.render.yuv import I420Converter
 
 
+class AudioTrack:
+    """An AAC stream fed from a mixer, one video frame's worth of samples at a time, so sound and
+    picture stay the same length at any frame rate."""
+
+    def __init__(self, container, plan: RenderPlan, settings, mixer) -> None:
+        self.container = container
+        self.plan = plan
+        self.mixer = mixer
+        self.sample_rate = plan.project.settings.sample_rate
+        stream = container.add_stream(settings.audio_codec, rate=self.sample_rate)
+        stream.layout = "stereo"
+        stream.bit_rate = settings.audio_bitrate
+        self.stream = stream
+        self._pts = 0
+
+    def write(self, n: int) -> None:
+        """The samples that belong to video frame ``n``."""
+        count = samples_in_frame(n, self.sample_rate, self.plan.fps)
+        if count:
+            block = np.ascontiguousarray(self.mixer.read(count), dtype=np.float32)
+            frame = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
+            frame.sample_rate = self.sample_rate
+            frame.pts = self._pts
+            frame.time_base = Fraction(1, self.sample_rate)
+            self._pts += count
+            self.container.mux(self.stream.encode(frame))
+
+    def finish(self) -> None:
+        self.container.mux(self.stream.encode(None))
+
+
 class Encoder:
-    def __init__(self, path: Path, fmt: str, plan: RenderPlan, settings) -> None:
+    """Video (and, when ``mixer`` is given, sound from it) into one file. The mixer is closed with
+    the encoder."""
+
+    def __init__(self, path: Path, fmt: str, plan: RenderPlan, settings, mixer=None) -> None:
         self.plan = plan
         self.settings = settings
         try:
@@ -51,18 +85,8 @@ class Encoder:
         cc.color_range = 1  # limited ("tv") range
         self.video = vs
         self._to_yuv = I420Converter(plan.width, plan.height)
-        self.audio = None
-        self.mixer = None
-        self.sample_rate = plan.project.settings.sample_rate
-        if settings.audio:
-            from capkit.render.audio_mix import AudioMixer
-
-            self.mixer = AudioMixer(plan.project, start=plan.start, end=plan.end, limiter=settings.limiter)
-            a = self.container.add_stream(settings.audio_codec, rate=self.sample_rate)
-            a.layout = "stereo"
-            a.bit_rate = settings.audio_bitrate
-            self.audio = a
-            self._audio_pts = 0
+        self.mixer = mixer
+        self.audio = AudioTrack(self.container, plan, settings, mixer) if mixer is not None else None
 
     def write(self, n: int, rgb: np.ndarray) -> None:
         frame = av.VideoFrame.from_ndarray(self._to_yuv(rgb), format="yuv420p")
@@ -72,20 +96,12 @@ class Encoder:
         frame.color_range = 1
         self.container.mux(self.video.encode(frame))
         if self.audio is not None:
-            count = samples_in_frame(n, self.sample_rate, self.plan.fps)
-            if count:
-                block = np.ascontiguousarray(self.mixer.read(count), dtype=np.float32)
-                aframe = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
-                aframe.sample_rate = self.sample_rate
-                aframe.pts = self._audio_pts
-                aframe.time_base = Fraction(1, self.sample_rate)
-                self._audio_pts += count
-                self.container.mux(self.audio.encode(aframe))
+            self.audio.write(n)
 
     def finish(self) -> None:
         self.container.mux(self.video.encode(None))
         if self.audio is not None:
-            self.container.mux(self.audio.encode(None))
+            self.audio.finish()
 
     def close(self) -> None:
         try:

@@ -141,23 +141,8 @@ def _run(plan: RenderPlan, tmp: Path, fmt: str, settings: ExportSettings, progre
     failure: list[BaseException] = []
     stop = threading.Event()
 
-    gain_db = 0.0
-    if settings.audio and settings.loudness_target is not None:
-        gain_db = normalising_gain(plan, settings.loudness_target, settings.true_peak_max, cancel)
-    encoder = Encoder(tmp, fmt, plan, settings)
-    meter = None
-    if encoder.mixer is not None:
-        # The encoder pulls its sound from `encoder.mixer`; loudness is the export's business, so the
-        # mixer is wrapped (the report) and, with a target, replaced by the gained, limited one.
-        try:
-            mixer = encoder.mixer
-            if settings.loudness_target is not None:
-                mixer.close()
-                mixer = _mixer(plan, gain_db, settings.true_peak_max)
-            encoder.mixer = meter = _Metered(mixer)
-        except BaseException:
-            encoder.close()
-            raise
+    meter, gain_db = export_sound(plan, settings, cancel)
+    encoder = Encoder(tmp, fmt, plan, settings, mixer=meter)
 
     def encode_loop() -> None:
         try:
@@ -265,6 +250,22 @@ def measure_mix(plan: RenderPlan, *, gain_db: float = 0.0, true_peak_max: float 
             meter.add(mixer.read(n))
             left -= n
     return meter.result()
+
+
+def export_sound(plan: RenderPlan, settings: ExportSettings,
+                 cancel: CancelToken | None = None) -> tuple[_Metered | None, float]:
+    """The sound an export encodes (None without sound), measured on its way to the encoder, and
+    the normalising gain: with a loudness target, the gained mix through the true-peak limiter;
+    otherwise the plain mix (sample-peak limiter if ``settings.limiter``)."""
+    from capkit.render.audio_mix import AudioMixer
+
+    if not settings.audio:
+        return None, 0.0
+    if settings.loudness_target is None:
+        mixer = AudioMixer(plan.project, start=plan.start, end=plan.end, limiter=settings.limiter)
+        return _Metered(mixer), 0.0
+    gain_db = normalising_gain(plan, settings.loudness_target, settings.true_peak_max, cancel)
+    return _Metered(_mixer(plan, gain_db, settings.true_peak_max)), gain_db
 
 
 def _mixer(plan: RenderPlan, gain_db: float, true_peak_max: float):

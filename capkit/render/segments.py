@@ -55,10 +55,9 @@ from capkit.io import atomic
 from capkit.model.project import Project
 from capkit.progress import CancelToken, Progress, ProgressFn
 from capkit.render.export import (
-    AAC_TRUE_PEAK_MARGIN_DB,
     ExportResult,
     ExportSettings,
-    normalising_gain,
+    export_sound,
     prepare,
 )
 from capkit.render.loudness import Loudness
@@ -242,50 +241,29 @@ class _StopToken(CancelToken):
 def encode_audio(plan: RenderPlan, settings: ExportSettings, path: Path,
                  cancel: CancelToken) -> tuple[Loudness, float]:
     """The export's sound for the plan's whole range as an AAC-in-MP4 file: the same mixer, gain,
-    limiter and per-frame blocks as :class:`~capkit.render.encode.Encoder`; measured like the
-    serial export measures it. Returns (loudness of what was encoded, normalising gain in dB)."""
+    limiter and per-frame blocks as the serial export (:func:`~capkit.render.export.export_sound`,
+    :class:`~capkit.render.encode.AudioTrack`), measured the same way. Returns (loudness of what was
+    encoded, normalising gain in dB)."""
     import av
-    import numpy as np
 
-    from capkit.model.time import samples_in_frame
-    from capkit.render.audio_mix import AudioMixer
-    from capkit.render.loudness import LoudnessMeter
+    from capkit.render.encode import AudioTrack
 
-    gain_db = 0.0
-    if settings.loudness_target is not None:
-        gain_db = normalising_gain(plan, settings.loudness_target, settings.true_peak_max, cancel)
-        mixer = AudioMixer(plan.project, start=plan.start, end=plan.end, gain_db=gain_db, true_peak=True,
-                           ceiling_db=settings.true_peak_max - AAC_TRUE_PEAK_MARGIN_DB)
-    else:
-        mixer = AudioMixer(plan.project, start=plan.start, end=plan.end, limiter=settings.limiter)
-    rate = plan.project.settings.sample_rate
-    with mixer:
-        meter = LoudnessMeter(mixer.sample_rate, mixer.channels)
+    sound, gain_db = export_sound(plan, dataclasses.replace(settings, audio=True), cancel)
+    try:
         try:
             container = av.open(str(path), mode="w", format="mp4")
         except av.FFmpegError as err:
             raise RenderError(f"cannot create {path}: {err}") from None
         with container:
-            stream = container.add_stream(settings.audio_codec, rate=rate)
-            stream.layout = "stereo"
-            stream.bit_rate = settings.audio_bitrate
-            pts = 0
+            track = AudioTrack(container, plan, settings, sound)
             for n in range(plan.frame_count):
                 if n % 64 == 0 and cancel.cancelled:
                     raise Cancelled()
-                count = samples_in_frame(n, rate, plan.fps)
-                if not count:
-                    continue
-                block = np.ascontiguousarray(mixer.read(count), dtype=np.float32)
-                meter.add(block)
-                frame = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
-                frame.sample_rate = rate
-                frame.pts = pts
-                frame.time_base = Fraction(1, rate)
-                pts += count
-                container.mux(stream.encode(frame))
-            container.mux(stream.encode(None))
-    return meter.result(), gain_db
+                track.write(n)
+            track.finish()
+    finally:
+        sound.close()
+    return sound.result(), gain_db
 
 
 # --- the workers ----------------------------------------------------------------------------------
