@@ -37,6 +37,8 @@ from capkit.gui.playback import Playback
 from capkit.gui.preview import PreviewWidget
 from capkit.gui.start_screen import StartScreen
 from capkit.gui.timeline import TimelineWidget, commands
+from capkit.io import project_file
+from capkit.model.edits import Edit, Group, SetProperty
 from capkit.model.time import format_timecode
 
 PROJECT_FILTER = "capkit projects (*.capkit)"
@@ -48,6 +50,7 @@ ACTIONS = {
     "save": ("&Save", ["Ctrl+S"], False),
     "save_as": ("Save &As…", ["Ctrl+Shift+S"], False),
     "import": ("&Import Media…", ["Ctrl+I"], True),
+    "relink": ("&Relink Media…", [], False),
     "export": ("&Export…", ["Ctrl+E"], True),
     "quit": ("&Quit", ["Ctrl+Q"], False),
     "undo": ("&Undo", ["Ctrl+Z"], True),
@@ -65,13 +68,47 @@ ACTIONS = {
     "next_frame": ("Next Frame", ["Right"], False),
 }
 MENUS = {
-    "&File": ["new", "open", "save", "save_as", None, "import", "export", None, "quit"],
+    "&File": ["new", "open", "save", "save_as", None, "import", "relink", "export", None, "quit"],
     "&Edit": ["undo", "redo", None, "split", "delete", "ripple_delete"],
     "&View": ["zoom_in", "zoom_out"],
     "&Playback": ["play", "backward", "pause", "forward", None, "prev_frame", "next_frame"],
 }
 TOOLBAR = ["import", "export", None, "undo", "redo", None, "split", "delete", "ripple_delete", None, "play", None,
            "zoom_out", "zoom_in"]
+
+
+def relink_edit(project, found: dict[str, str]) -> Edit | None:
+    """Point every clip whose source is a key of ``found`` at its new path: one undo step."""
+    edits: list[Edit] = []
+    for item in project.items():
+        source = getattr(item, "source", None)
+        new = found.get(getattr(source, "path", None) or "")
+        if new is not None:
+            edits.append(SetProperty(item.id, "source.path", new))
+    return Group(edits, "Relink media") if edits else None
+
+
+FILTER_DROP_SECONDS = 3
+
+
+def filter_span(project, t, item_id: str | None = None):
+    """Where a filter dropped at ``t`` goes: over the clip it was dropped on, else over the
+    picture under ``t`` (the topmost visual clip there), else ``FILTER_DROP_SECONDS`` from ``t``."""
+    from fractions import Fraction
+
+    if item_id is not None:
+        try:
+            item = project.find(item_id)[1]
+            return item.start, item.end
+        except (KeyError, LookupError, CapkitError):
+            pass
+    for track in reversed(project.tracks):
+        if track.kind != "video":
+            continue
+        for item in track.items:
+            if item.start <= t < item.end:
+                return item.start, item.end
+    return t, t + Fraction(FILTER_DROP_SECONDS)
 
 
 class MainWindow(QMainWindow):
@@ -123,6 +160,12 @@ class MainWindow(QMainWindow):
         doc.playhead_changed.connect(self._show_time)
         doc.failed.connect(self.show_error)
         self.media_bin.add_requested.connect(lambda path: self.add_media(path))
+        self.media_bin.relink_requested.connect(self.relink_dialog)
+        doc.changed.connect(lambda: self.media_bin.sync_project(doc.project))
+        self.media_bin.sync_project(doc.project)
+        self.timeline.view.media.proxies = self.preview.proxies.ready  # thumbnails from proxies when made
+        self.timeline.view.panel_dropped.connect(self._panel_dropped)
+        self._relinking = None
         self.media_bin.failed.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         self.timeline.view.media_dropped.connect(self._dropped_on_timeline)
         self.timeline.view.message.connect(lambda msg: self.statusBar().showMessage(msg, 5000))
@@ -183,7 +226,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         handlers = {
             "new": self.new_project, "open": self.open_dialog, "save": self.save, "save_as": self.save_as_dialog,
-            "import": self.media_bin.import_dialog, "export": self.open_export_dialog, "quit": self.close,
+            "import": self.media_bin.import_dialog, "relink": self.relink_dialog, "export": self.open_export_dialog, "quit": self.close,
             "undo": self.document.undo, "redo": self.document.redo,
             "split": self.split, "delete": self.delete, "ripple_delete": lambda: self.delete(ripple=True),
             "zoom_in": self.timeline.zoom_in, "zoom_out": self.timeline.zoom_out,
@@ -294,7 +337,53 @@ class MainWindow(QMainWindow):
         from capkit.io.backups import clean_stale_temps
 
         clean_stale_temps(self.document.path)  # what a save killed midway left beside the file
+        missing = project_file.missing_media(self.document.project)
+        if missing:
+            self.statusBar().showMessage(
+                f"{len(missing)} media file{'s are' if len(missing) > 1 else ' is'} missing ({Path(missing[0]).name}…): "
+                "File > Relink Media… finds them", 15_000)
         return True
+
+    # --- missing media --------------------------------------------------------------------------
+
+    def relink_dialog(self) -> None:
+        """File > Relink Media…: look for the missing files under a folder the user picks."""
+        if not project_file.missing_media(self.document.project):
+            self.statusBar().showMessage("No media is missing", 4000)
+            return
+        start = str(self.document.path.parent) if self.document.path else ""
+        folder = QFileDialog.getExistingDirectory(self, "Find the missing media in…", start)
+        if folder:
+            self.relink_from(folder)
+
+    def relink_from(self, folder: str | Path) -> None:
+        """Search ``folder`` (in the background: fingerprints read files) for the missing media and
+        point the clips at what is found, as one undo step."""
+        from capkit.gui.background import run_job
+
+        snapshot = self.document.snapshot()
+        self.statusBar().showMessage(f"Looking for the missing media in {folder}…")
+        self._relinking = run_job(lambda: project_file.relink(snapshot, [folder]), self, self._relinked,
+                                  self._relink_failed)
+
+    @property
+    def relinking(self) -> bool:
+        return self._relinking is not None
+
+    def _relink_failed(self, message: str) -> None:
+        self._relinking = None
+        self.show_error(message)
+
+    def _relinked(self, result) -> None:
+        self._relinking = None
+        edit = relink_edit(self.document.project, result.found)
+        if edit is not None and not self.document.try_apply(edit):
+            return
+        found, left = len(result.found), len(result.missing)
+        text = f"Relinked {found} file{'s' if found != 1 else ''}"
+        if left:
+            text += f"; {left} still missing ({Path(result.missing[0]).name}…)"
+        self.statusBar().showMessage(text if found else f"None of the {left} missing files were found there", 10_000)
 
     def open_backup(self, backup) -> bool:
         """Open an autosave backup as unsaved changes to its project (the file is not touched)."""
@@ -370,6 +459,24 @@ class MainWindow(QMainWindow):
             if not self.add_media(path, start=t, track_id=track_id):
                 break
             t = None  # the rest follow on the main track
+
+    def _panel_dropped(self, payload: dict, t, track_id, item_id) -> bool:
+        """A text preset, filter or sound dropped on the timeline: the panel's own add, at ``t``."""
+        panels = getattr(self, "panels", {})
+        kind = payload.get("kind")
+        try:
+            if kind == "text" and "text" in panels:
+                return panels["text"].add(int(payload["index"]), start=t, track_id=track_id)
+            if kind == "sound" and "sounds" in panels:
+                entry = panels["sounds"].entry_from_payload(payload)
+                return panels["sounds"].add(entry, start=t, track_id=track_id)
+            if kind == "filter" and "filters" in panels:
+                start, end = filter_span(self.document.project, t, item_id)
+                return panels["filters"].apply(str(payload["id"]), start=start, end=end)
+        except (KeyError, ValueError, TypeError):
+            pass
+        self.statusBar().showMessage("That cannot be dropped on the timeline", 4000)
+        return False
 
     def split(self) -> None:
         doc = self.document

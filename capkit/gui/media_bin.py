@@ -1,7 +1,9 @@
 """The media bin: files the user brought in, with a thumbnail and duration made in the background.
 
 Files arrive by the Import button / menu (a file dialog) or by dropping them from the file
-manager. Double-clicking an entry, or dragging it onto the timeline, asks the window to add it as
+manager; the media an open project uses are listed too (:meth:`MediaBin.sync_project`), and
+those whose files are gone are marked *missing* (red, the path in the tooltip) until *Relink…*
+(right-click) finds them. Double-clicking an entry, or dragging it onto the timeline, asks the window to add it as
 a clip. Probing and decoding a thumbnail happen on the global thread pool; the list fills in
 when each job reports back.
 """
@@ -28,12 +30,14 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from capkit.errors import CapkitError
+from capkit.model.items import MediaRef
 from capkit.model.time import format_seconds
 
 THUMB = QSize(112, 63)
@@ -48,10 +52,11 @@ class MediaEntry:
     duration: Fraction | None = None
     thumbnail: QImage | None = None
     error: str = ""
+    missing: bool = False  # the project uses this file and it is not there
 
     @property
     def ready(self) -> bool:
-        return bool(self.kind or self.error)
+        return bool(self.kind or self.error or self.missing)
 
 
 class _JobSignals(QObject):
@@ -110,7 +115,15 @@ def _icon(image: QImage | None, kind: str) -> QIcon:
     canvas = QPixmap(THUMB)
     canvas.fill(QColor("#15161a"))
     painter = QPainter(canvas)
-    if image is not None:
+    if kind == "missing":
+        painter.fillRect(canvas.rect(), QColor("#3a1512"))
+        painter.setPen(QColor("#ff5a4f"))
+        font = painter.font()
+        font.setPointSize(20)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(canvas.rect(), Qt.AlignmentFlag.AlignCenter, "!")
+    elif image is not None:
         painter.drawImage((THUMB.width() - image.width()) // 2, (THUMB.height() - image.height()) // 2, image)
     else:
         painter.setPen(QColor("#6fcf8f" if kind == "audio" else "#7d828c"))
@@ -172,6 +185,7 @@ class MediaList(QListWidget):
 
 class MediaBin(QWidget):
     add_requested = Signal(object)  # Path: put this file on the timeline
+    relink_requested = Signal()  # the user chose Relink… on the list
     failed = Signal(str)
 
     def __init__(self, parent=None) -> None:
@@ -182,13 +196,73 @@ class MediaBin(QWidget):
         self._jobs: dict[str, ThumbnailJob] = {}
         self.list = MediaList(self)
         self.list.files_dropped.connect(self.import_files)
-        self.list.itemDoubleClicked.connect(lambda row: self.add_requested.emit(Path(row.data(PATH_ROLE))))
+        self.list.itemDoubleClicked.connect(self._double_clicked)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._context_menu)
         button = QPushButton("Import media…", self)
         button.clicked.connect(self.import_dialog)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(button)
         layout.addWidget(self.list, 1)
+
+    def _double_clicked(self, row: QListWidgetItem) -> None:
+        entry = self.entries.get(row.data(PATH_ROLE))
+        if entry is not None and entry.missing:
+            self.failed.emit(f"{entry.path} is missing: right-click > Relink… to find it")
+            return
+        self.add_requested.emit(Path(row.data(PATH_ROLE)))
+
+    def context_menu(self) -> QMenu:
+        """The list's right-click menu (built fresh; tests trigger its actions)."""
+        menu = QMenu(self)
+        relink = menu.addAction("Relink…", self.relink_requested.emit)
+        relink.setObjectName("action-bin-relink")
+        relink.setEnabled(any(e.missing for e in self.entries.values()))
+        menu.addAction("Import media…", self.import_dialog)
+        return menu
+
+    def _context_menu(self, pos) -> None:
+        self.context_menu().exec(self.list.viewport().mapToGlobal(pos))
+
+    @property
+    def missing(self) -> list[str]:
+        return [key for key, e in self.entries.items() if e.missing]
+
+    def sync_project(self, project) -> None:
+        """List the media ``project`` uses: new ones are probed, absent ones marked missing,
+        missing ones the project no longer uses (relinked elsewhere) taken off the list."""
+        used = set()
+        for item in project.items():
+            ref = getattr(item, "source", None)
+            if isinstance(ref, MediaRef) and ref.path and not ref.path.startswith("moviepy:"):
+                used.add(str(Path(ref.path)))
+        for key in [k for k, e in self.entries.items() if e.missing and (k not in used or Path(k).exists())]:
+            self._remove(key)
+        for key in sorted(used):
+            entry = self.entries.get(key)
+            exists = Path(key).exists()
+            if entry is None:
+                if exists:
+                    self.import_files([key])
+                else:
+                    self._add_missing(key)
+
+    def _remove(self, key: str) -> None:
+        self.entries.pop(key, None)
+        row = self._rows.pop(key, None)
+        if row is not None:
+            self.list.takeItem(self.list.row(row))
+
+    def _add_missing(self, key: str) -> None:
+        path = Path(key)
+        self.entries[key] = MediaEntry(path, missing=True)
+        row = QListWidgetItem(_icon(None, "missing"), f"{path.name}\nmissing")
+        row.setData(PATH_ROLE, key)
+        row.setToolTip(f"Missing: {key}\nRight-click > Relink… (or File > Relink Media…) to find it")
+        row.setForeground(QColor("#ff8a80"))
+        self.list.addItem(row)
+        self._rows[key] = row
 
     def import_dialog(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, "Import media", "", MEDIA_FILTER)
@@ -198,8 +272,10 @@ class MediaBin(QWidget):
         for path in paths:
             path = Path(path).resolve()
             key = str(path)
-            if key in self.entries:
+            if key in self.entries and not self.entries[key].missing:
                 continue
+            if key in self.entries:
+                self._remove(key)
             self.entries[key] = MediaEntry(path)
             row = QListWidgetItem(_icon(None, ""), f"{path.name}\n…")
             row.setData(PATH_ROLE, key)

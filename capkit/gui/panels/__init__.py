@@ -5,6 +5,7 @@
 - :mod:`~capkit.gui.panels.sounds` the synthesised starter library and the user's sound folders
 - :mod:`~capkit.gui.panels.captions` transcription with progress and cancel; caption list and style
 - :mod:`~capkit.gui.panels.replay` what an API call added, as one undoable edit (no Qt)
+- :mod:`~capkit.gui.panels.drag` rows dragged onto the timeline: their MIME payload
 
 :func:`install_panels` docks them in a :class:`~capkit.gui.main_window.MainWindow`: text, filters
 and sounds as tabs beside the media bin on the left, captions as a tab beside the inspector on

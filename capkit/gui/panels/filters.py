@@ -36,6 +36,7 @@ from capkit import api
 from capkit.errors import CapkitError
 from capkit.gui.background import LatestWorker, run_job
 from capkit.gui.document import Document
+from capkit.gui.panels.drag import DragList
 from capkit.gui.panels.replay import scratch_edit
 from capkit.model.project import Project
 
@@ -158,8 +159,11 @@ def _placeholder() -> QIcon:
     return QIcon(pixmap)
 
 
-class FilterList(QListWidget):
+class FilterList(DragList):
     hover_left = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(lambda row: {"kind": "filter", "id": row.data(ID_ROLE)}, parent)
 
     def leaveEvent(self, event) -> None:
         super().leaveEvent(event)
@@ -185,6 +189,8 @@ class FiltersPanel(QWidget):
         self.list.setGridSize(QSize(THUMB.width() + 16, THUMB.height() + 34))
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.list.setMovement(QListWidget.Movement.Static)
+        self.list.setDragEnabled(True)  # Static switches dragging off: rows still drag onto the timeline
+        self.list.setDragDropMode(QListWidget.DragDropMode.DragOnly)
         self.list.setWordWrap(True)
         self.list.setMouseTracking(True)
         placeholder = _placeholder()
@@ -292,9 +298,12 @@ class FiltersPanel(QWidget):
             return min(i.start for i in chosen), max(i.end for i in chosen)
         return Fraction(0), doc.project.duration
 
-    def apply(self, filter_id: str) -> bool:
+    def apply(self, filter_id: str, start=None, end=None) -> bool:
+        """Add ``filter_id`` as a filter layer from ``start`` to ``end`` (default: over the
+        selection, or the whole project), as one undo step."""
         doc = self.document
-        start, end = self.time_range()
+        if start is None or end is None:
+            start, end = self.time_range()
         if end <= start:
             doc.failed.emit("Add clips before adding a filter: a filter layer covers clips below it")
             return False

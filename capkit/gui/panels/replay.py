@@ -41,3 +41,23 @@ def scratch_edit(project: Project, fn: Callable[[Project], object], label: str) 
     scratch = copy.deepcopy(project)
     fn(scratch)
     return additions(project, scratch, label)
+
+
+def retarget(project: Project, edit: Group, item: Item, track_id: str | None) -> Group:
+    """``edit`` with ``item`` put on ``track_id`` instead when that track takes it and has room
+    (new tracks it no longer needs are dropped); otherwise ``edit`` unchanged."""
+    from capkit.model.project import TRACK_ITEMS, overlap
+
+    track = next((t for t in project.tracks if t.id == track_id), None)
+    if (track is None or track.locked or not isinstance(item, TRACK_ITEMS.get(track.kind, ()))
+            or overlap(track, item.start, item.end) is not None):
+        return edit
+    edits: list[Edit] = []
+    for e in edit.edits:
+        if isinstance(e, AddItem) and e.item.id == item.id:
+            edits.append(AddItem(track.id, e.item))
+        else:
+            edits.append(e)
+    used = {e.track_id for e in edits if isinstance(e, AddItem)}
+    edits = [e for e in edits if not (isinstance(e, AddTrack) and e.track_id not in used)]
+    return Group(edits, edit.label)

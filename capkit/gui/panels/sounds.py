@@ -22,7 +22,6 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QListWidget,
     QListWidgetItem,
     QMenu,
     QPushButton,
@@ -34,7 +33,8 @@ from capkit import api
 from capkit.errors import CapkitError
 from capkit.gui.background import run_job
 from capkit.gui.document import Document
-from capkit.gui.panels.replay import scratch_edit
+from capkit.gui.panels.drag import DragList
+from capkit.gui.panels.replay import retarget, scratch_edit
 from capkit.gui.recent import config_dir
 from capkit.io import atomic
 from capkit.model.time import format_seconds, frame_at, frame_time
@@ -85,7 +85,7 @@ class SoundsPanel(QWidget):
         self.folders: list[Path] = []
         self.library_state = "not loaded"  # "loading", "ready", or the error
         self._jobs: set = set()
-        self.list = QListWidget(self)
+        self.list = DragList(self._payload, self)
         self.list.setObjectName("sound-list")
         self.list.itemActivated.connect(self._activated)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -238,12 +238,26 @@ class SoundsPanel(QWidget):
             return
         self.add(entry)
 
-    def add(self, entry: SoundEntry) -> bool:
+    @staticmethod
+    def _payload(row: QListWidgetItem) -> dict | None:
+        entry = row.data(ENTRY_ROLE)
+        if entry is None:
+            return None
+        return {"kind": "sound", "path": str(entry.path), "name": entry.name, "role": entry.role}
+
+    @staticmethod
+    def entry_from_payload(payload: dict) -> SoundEntry:
+        return SoundEntry(Path(payload["path"]), str(payload.get("name", "")), str(payload.get("role", "effect")), None)
+
+    def add(self, entry: SoundEntry, start=None, track_id: str | None = None) -> bool:
+        """Add ``entry`` at ``start`` (default: the playhead), on ``track_id`` when that audio track
+        has room there, as one undo step."""
         doc = self.document
-        start = frame_time(frame_at(doc.playhead, doc.fps), doc.fps)
+        start = frame_time(frame_at(doc.playhead if start is None else start, doc.fps), doc.fps)
         try:
             edit, items = scratch_edit(doc.project, lambda p: api.add_audio(p, entry.path, start=start, role=entry.role),
                                        f"Add sound {entry.name}")
+            edit = retarget(doc.project, edit, items[0], track_id)
         except CapkitError as err:
             doc.failed.emit(str(err))
             return False

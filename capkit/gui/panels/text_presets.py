@@ -1,6 +1,6 @@
 """The text presets panel: ready-made looks for titles, subtitles, captions and lower thirds.
 
-Double-clicking a preset (or *Add text*) puts a text item with that look at the playhead, on the
+Double-clicking a preset (or *Add text*), or dragging it onto the timeline, puts a text item with that look at the playhead, on the
 lowest text track with room, as one undo step, and selects it so the inspector shows it.
 """
 
@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
@@ -21,7 +20,8 @@ from PySide6.QtWidgets import (
 from capkit import api
 from capkit.errors import CapkitError
 from capkit.gui.document import Document
-from capkit.gui.panels.replay import scratch_edit
+from capkit.gui.panels.drag import DragList
+from capkit.gui.panels.replay import retarget, scratch_edit
 from capkit.model.items import Shadow, Stroke, TextBox
 from capkit.model.time import frame_at, frame_time
 
@@ -93,12 +93,12 @@ class TextPresetsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("text-presets")
         self.document = document
-        self.list = QListWidget(self)
+        self.list = DragList(lambda row: {"kind": "text", "index": self.list.row(row)}, self)
         self.list.setObjectName("text-preset-list")
         self.list.setIconSize(ICON)
         for preset in PRESETS:
             row = QListWidgetItem(_icon(preset), preset.name)
-            row.setToolTip(f"{preset.name}: double-click to add it at the playhead")
+            row.setToolTip(f"{preset.name}: double-click to add it at the playhead, or drag it onto the timeline")
             self.list.addItem(row)
         self.list.setCurrentRow(0)
         self.list.itemActivated.connect(lambda row: self.add(self.list.row(row)))
@@ -110,12 +110,15 @@ class TextPresetsPanel(QWidget):
         layout.addWidget(self.list, 1)
         layout.addWidget(button)
 
-    def add(self, index: int) -> bool:
+    def add(self, index: int, start=None, track_id: str | None = None) -> bool:
+        """Add preset ``index`` at ``start`` (default: the playhead), on ``track_id`` when that text
+        track has room there, as one undo step."""
         doc = self.document
         preset = PRESETS[max(index, 0)]
-        start = frame_time(frame_at(doc.playhead, doc.fps), doc.fps)
+        start = frame_time(frame_at(doc.playhead if start is None else start, doc.fps), doc.fps)
         try:
             edit, item = preset_edit(doc.project, preset, start)
+            edit = retarget(doc.project, edit, item, track_id)
         except CapkitError as err:
             doc.failed.emit(str(err))
             return False

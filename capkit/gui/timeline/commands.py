@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 
-from capkit.model.edits import Edit, Group, MoveItem, RemoveItem, RippleDelete, Split
+from capkit.model.edits import (
+    AddTrack,
+    Edit,
+    Group,
+    MoveItem,
+    MoveTrack,
+    RemoveItem,
+    RippleDelete,
+    Split,
+)
 from capkit.model.items import Item
 from capkit.model.project import TRACK_ITEMS, Project, Track
 
@@ -85,3 +94,23 @@ def trim_limits(track: Track, item: Item) -> tuple[Fraction, Fraction]:
             last = item.start + (media_end - source_in) / speed
             high = last if high is None else min(high, last)
     return low, high
+
+
+TRACK_KINDS = ("video", "text", "audio", "filter", "caption")
+
+
+def add_track(project: Project, beside: str, kind: str, *, above: bool) -> Edit:
+    """A new ``kind`` track just above (drawn over) or below the track ``beside``, named like the
+    API names them ("Audio 2")."""
+    index = next(i for i, t in enumerate(project.tracks) if t.id == beside)
+    name = f"{kind.title()} {len(project.tracks_of(kind)) + 1}"
+    return AddTrack(kind, name=name, index=index + 1 if above else index)
+
+
+def move_track(project: Project, track_id: str, *, up: bool) -> Edit | None:
+    """Move a track one row up (drawn over the one above it) or down; None at the ends."""
+    index = next(i for i, t in enumerate(project.tracks) if t.id == track_id)
+    target = index + 1 if up else index - 1
+    if not 0 <= target < len(project.tracks):
+        return None
+    return MoveTrack(track_id, target)

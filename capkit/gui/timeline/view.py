@@ -5,6 +5,11 @@ it (within its track, or onto another track that takes it when it is the only on
 near an edge, trims it. Nothing changes the project until the mouse is released; then the gesture
 becomes one edit handed to the document. The ruler and playhead are painted in the foreground so
 they stay put while the rows scroll under them.
+
+Drops: files (from the media bin or the file manager) become ``media_dropped``; a text preset,
+filter or sound row from a panel (:mod:`capkit.gui.panels.drag`) becomes ``panel_dropped`` with
+the drop's time, track and the clip under it. Clips draw thumbnails and waveforms from
+``self.media`` (:class:`~capkit.gui.timeline.media_cache.MediaCache`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene, QGraphicsView
 
 from capkit.gui.document import Document
+from capkit.gui.panels.drag import read_payload
 from capkit.gui.timeline import commands
 from capkit.gui.timeline.clip_item import ClipItem
 from capkit.gui.timeline.geometry import (
@@ -34,6 +40,8 @@ from capkit.gui.timeline.geometry import (
     snap_points,
     snap_time,
 )
+from capkit.gui.timeline.media_cache import MediaCache
+from capkit.io.project_file import missing_media
 from capkit.model.edits import TrimEnd, TrimStart
 from capkit.model.time import format_timecode
 
@@ -64,6 +72,7 @@ class _Drag:
 class TimelineView(QGraphicsView):
     media_dropped = Signal(list, object, object)  # paths, time (Fraction), track id or None
     message = Signal(str)  # a hint for the status bar
+    panel_dropped = Signal(object, object, object, object)  # payload dict, time, track id, item id under it
 
     def __init__(self, document: Document, parent=None) -> None:
         super().__init__(parent)
@@ -78,6 +87,8 @@ class TimelineView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setBackgroundBrush(QColor("#1c1d21"))
         self.clips: dict[str, ClipItem] = {}
+        self.media = MediaCache(self)  # thumbnails and waveforms, made in the background
+        self.media.updated.connect(self.viewport().update)
         self._drag: _Drag | None = None
         self._scrubbing = False
         document.changed.connect(self.rebuild)
@@ -97,6 +108,8 @@ class TimelineView(QGraphicsView):
         width = max(self.scale_.x_of(project.duration + TAIL_SECONDS), self.viewport().width())
         height = max(row_top(count), self.viewport().height())
         scene.setSceneRect(QRectF(0, 0, width, height))
+        missing = set(missing_media(project))
+        pps = self.scale_.pixels_per_second
         for index, track in enumerate(project.tracks):
             row = row_of(index, count)
             bg = QGraphicsRectItem(QRectF(0, row_top(row), width, ROW_HEIGHT))
@@ -105,7 +118,10 @@ class TimelineView(QGraphicsView):
             bg.setZValue(0)
             scene.addItem(bg)
             for item in track.items:
-                clip = ClipItem(item, track.id, self._clip_rect(item.start, item.end, row), locked=track.locked)
+                source = getattr(getattr(item, "source", None), "path", None)
+                clip = ClipItem(item, track.id, self._clip_rect(item.start, item.end, row), locked=track.locked,
+                                missing=source in missing, media=self.media, pixels_per_second=pps,
+                                pixel_ratio=self.devicePixelRatioF())
                 scene.addItem(clip)
                 self.clips[item.id] = clip
         self._show_selection()
@@ -126,6 +142,7 @@ class TimelineView(QGraphicsView):
             anchor_x = self.scale_.x_of(self.document.playhead) - self.horizontalScrollBar().value()
         t = (self.horizontalScrollBar().value() + anchor_x) / self.scale_.pixels_per_second
         self.scale_ = TimeScale(pps, self.document.fps)
+        self.media.drop_wanted()  # the old zoom's thumbnails not yet made are not needed
         self.rebuild()
         self.horizontalScrollBar().setValue(round(t * pps - anchor_x))
 
@@ -290,24 +307,29 @@ class TimelineView(QGraphicsView):
     # --- drops from the media bin or the file manager ---------------------------------------
 
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
+        data = event.mimeData()
+        if data.hasUrls() or read_payload(data) is not None:
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-        else:
-            super().dragMoveEvent(event)
+        self.dragEnterEvent(event)
 
     def dropEvent(self, event) -> None:
+        scene = self.mapToScene(event.position().toPoint())
+        track = self._track_at(scene.y())
+        t = self.scale_.time_at(scene.x())
+        payload = read_payload(event.mimeData())
+        if payload is not None:
+            clip = self._clip_at(event.position().toPoint())
+            self.panel_dropped.emit(payload, t, track.id if track else None, clip.item_id if clip else None)
+            event.acceptProposedAction()
+            return
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if not paths:
             return super().dropEvent(event)
-        scene = self.mapToScene(event.position().toPoint())
-        track = self._track_at(scene.y())
-        self.media_dropped.emit(paths, self.scale_.time_at(scene.x()), track.id if track else None)
+        self.media_dropped.emit(paths, t, track.id if track else None)
         event.acceptProposedAction()
 
     # --- ruler and playhead -----------------------------------------------------------------
