@@ -307,11 +307,13 @@ def gui(
     project: Annotated[Optional[Path], typer.Argument(help="A .capkit project to open (default: the start screen).")] = None,
 ) -> None:
     """Open the desktop editor (it needs capkit's gui extra, with Qt)."""
-    try:
-        from capkit.gui.app import main as gui_main
+    import importlib
+
+    try:  # imported here, by name: the CLI itself never loads Qt
+        gui_app = importlib.import_module("capkit.gui.app")
     except ImportError as err:
         fail(f"the desktop editor needs Qt ({err.name} is missing): pip install 'capkit[gui]'")
-    raise typer.Exit(gui_main([str(project)] if project is not None else []))
+    raise typer.Exit(gui_app.main([str(project)] if project is not None else []))
 
 
 def main(argv: list[str] | None = None) -> None:
