@@ -19,12 +19,34 @@ def describe_error(err: BaseException) -> str:
     return str(err) if isinstance(err, CapkitError) else f"{type(err).__name__}: {err}"
 
 
-_RUNNING: set = set()  # jobs in flight, kept alive until they have reported
-
-
 class _Signals(QObject):
     done = Signal(object)
     failed = Signal(str)
+    finished = Signal(object)  # the job, handed back to be let go of on the GUI thread
+
+
+class _Keeper(QObject):
+    """Holds every job in flight and lets go of it on the GUI thread, after its result has been
+    delivered: a job's signal object was made on the GUI thread and must not be destroyed by a
+    pool thread (Python would free it there as soon as the last reference went)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: set = set()
+
+    def release(self, job) -> None:
+        self.jobs.discard(job)
+
+
+_keeper: _Keeper | None = None
+
+
+def _keep(job) -> None:
+    global _keeper
+    if _keeper is None:
+        _keeper = _Keeper()  # made on the GUI thread, where jobs are started
+    _keeper.jobs.add(job)
+    job.signals.finished.connect(_keeper.release)  # queued: runs on the GUI thread
 
 
 class Job(QRunnable):
@@ -32,6 +54,7 @@ class Job(QRunnable):
 
     def __init__(self, fn: Callable[[], object]) -> None:
         super().__init__()
+        self.setAutoDelete(False)  # freed with its Python wrapper, on the GUI thread (see _Keeper)
         self.fn = fn
         self.signals = _Signals()
 
@@ -46,7 +69,10 @@ class Job(QRunnable):
         except RuntimeError:  # the application is shutting down: there is no one left to tell
             pass
         finally:
-            _RUNNING.discard(self)
+            try:
+                self.signals.finished.emit(self)
+            except RuntimeError:
+                pass
 
 
 class _Relay(QObject):
@@ -75,7 +101,7 @@ def run_job(fn: Callable[[], object], owner: QObject, done: Callable[[object], N
     relay = _Relay(owner, done, failed)
     job.signals.done.connect(relay.on_done)
     job.signals.failed.connect(relay.on_failed)
-    _RUNNING.add(job)
+    _keep(job)
     QThreadPool.globalInstance().start(job)
     return job
 

@@ -68,6 +68,7 @@ class ThumbnailJob(QRunnable):
 
     def __init__(self, path: Path) -> None:
         super().__init__()
+        self.setAutoDelete(False)  # freed with its Python wrapper on the GUI thread, once it has reported
         self.path = path
         self.signals = _JobSignals()
 
