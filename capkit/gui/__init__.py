@@ -5,7 +5,7 @@ document's :class:`~capkit.model.history.History` (one gesture, one undo step); 
 the render engine; long work runs off the GUI thread and reports back by signals.
 
 - :mod:`~capkit.gui.app` the QApplication and ``main()``; :mod:`~capkit.gui.theme` the dark look;
-  :mod:`~capkit.gui.icons` toolbar icons
+  :mod:`~capkit.gui.icons` toolbar icons; :mod:`~capkit.gui.gc_policy` cycle collection on the GUI thread only
 - :mod:`~capkit.gui.document` the open project, its undo stack, selection and playhead
 - :mod:`~capkit.gui.main_window` menus, toolbar, docks and shortcuts
 - :mod:`~capkit.gui.timeline` the multi-track timeline (thumbnails and waveforms from

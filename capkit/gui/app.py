@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from capkit.gui.autosave import start_session
+from capkit.gui import gc_policy
 from capkit.gui.main_window import MainWindow
 from capkit.gui.recovery_dialog import offer_recovery
 from capkit.gui.start_screen import StartScreen
@@ -24,6 +25,7 @@ def application() -> QApplication:
         app.setDesktopFileName("io.github.capkit.Capkit")  # the .desktop file: icon and name on Wayland
         app.setOrganizationName("capkit")
     apply_dark_theme(app)
+    gc_policy.install(app)  # cycles are collected on this thread only (see gc_policy)
     return app
 
 

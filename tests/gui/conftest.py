@@ -16,6 +16,26 @@ from capkit.synth.audio import tone, write_audio
 from capkit.synth.video import scene_pattern, write_video
 
 
+@pytest.fixture(scope="package", autouse=True)
+def collect_on_the_gui_thread(qapp):
+    """As in the app (capkit.gui.gc_policy): no cycle collection on worker threads while the GUI
+    tests run; Python's own collector comes back for the tests after them."""
+    from capkit.gui import gc_policy
+
+    gc_policy.install(qapp)
+    yield
+    gc_policy.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test():
+    """Windows closed by a test are freed here, on the GUI thread, not later on some worker."""
+    import gc
+
+    yield
+    gc.collect()
+
+
 @pytest.fixture(autouse=True)
 def config_dir(tmp_path, monkeypatch):
     folder = tmp_path / "config"
