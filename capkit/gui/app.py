@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from capkit.gui.autosave import start_session
 from capkit.gui import gc_policy
+from capkit.gui.autosave import start_session
 from capkit.gui.main_window import MainWindow
 from capkit.gui.recovery_dialog import offer_recovery
 from capkit.gui.start_screen import StartScreen
