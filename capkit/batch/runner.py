@@ -23,6 +23,7 @@ import os
 import queue as queue_mod
 import re
 import signal
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -357,6 +358,16 @@ def _init_worker(cancel_event, events, parent: int) -> None:
     global _worker_cancel, _worker_events, _worker_parent
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the runner's to handle
     _worker_cancel, _worker_events, _worker_parent = cancel_event, events, parent
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="capkit-parent-watch").start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose runner was killed (SIGKILL: nothing can clean up) leaves too, instead of
+    waiting forever for work that will not come. A running job has already stopped by then: its
+    cancel token sees the same thing."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def _pool_job(spec: JobSpec) -> JobResult:
