@@ -29,9 +29,14 @@ def frame_rate(text: str) -> Fraction:
         raise  # unreachable
 
 
+def refuse_existing(output: Path, force: bool) -> None:
+    """An output file is not replaced unless the user said ``--force``."""
+    if output.exists() and not force:
+        fail(f"{output} already exists; pass --force to replace it")
+
+
 def new_project_file(output: Path, force: bool) -> None:
     """A project file about to be created: it must end in .capkit and not replace one unasked."""
     if output.suffix != ".capkit":
         fail(f"{output}: a project file must end in .capkit")
-    if output.exists() and not force:
-        fail(f"{output} already exists; pass --force to replace it")
+    refuse_existing(output, force)

@@ -9,12 +9,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from capkit.cli.args import refuse_existing
 from capkit.cli.report import console, fail, progress_bar
-
-
-def _refuse_existing(out: Path, force: bool) -> None:
-    if out.exists() and not force:
-        fail(f"{out} already exists; pass --force to replace it")
 
 
 def export_timeline(
@@ -27,7 +23,7 @@ def export_timeline(
     from capkit import api
     from capkit.io.otio import export_timeline as write
 
-    _refuse_existing(output, force)
+    refuse_existing(output, force)
     proj = api.load(project)
     notes = write(proj, output, relative=relative)
     console.print(f"[green]wrote[/] {escape(str(output))}: {len(proj.tracks)} tracks, {float(proj.duration):.2f}s")
@@ -50,7 +46,7 @@ def import_timeline(
 
     if output.suffix != ".capkit":
         fail(f"{output}: a project file must end in .capkit")
-    _refuse_existing(output, force)
+    refuse_existing(output, force)
     width = height = None
     if size is not None:
         try:
@@ -75,7 +71,7 @@ def bundle(
     """Put a project with its media, fonts and filter packs into one file that opens anywhere."""
     from capkit.io.bundle import bundle as write
 
-    _refuse_existing(output, force)
+    refuse_existing(output, force)
     with progress_bar(f"Bundling {output.name}", total=1, unit="") as update:
         result = write(project, output, proxies=proxies, progress=update)
     console.print(f"[green]wrote[/] {escape(str(result.path))}: {result.files} files, {result.size_bytes / 1e6:.1f} MB")
